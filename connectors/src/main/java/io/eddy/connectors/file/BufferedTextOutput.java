@@ -1,0 +1,68 @@
+package io.eddy.connectors.file;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
+
+/**
+ * Lines written on an event loop, bytes written on worker threads: lines collect in a buffer that
+ * is handed, when full, to an ordered blocking task that writes it to the stream. At most one
+ * write is in flight; a buffer that fills meanwhile waits in the queue of ordered tasks. Confined
+ * to the owning task's event-loop thread (the stream itself only to the workers).
+ */
+public final class BufferedTextOutput {
+  private static final int FLUSH_BYTES = 64 * 1024;
+  private final Vertx vertx;
+  private final Callable<OutputStream> opener;
+  private final boolean closeStream;
+  private StringBuilder buffer = new StringBuilder(FLUSH_BYTES + 1024);
+  private Future<Void> last;
+  private OutputStream stream; // opened and used on worker threads only
+
+  public BufferedTextOutput(Vertx vertx, Callable<OutputStream> opener, boolean closeStream) {
+    this.vertx = vertx;
+    this.opener = opener;
+    this.closeStream = closeStream;
+    this.last = vertx.executeBlocking(() -> {
+      stream = opener.call();
+      return null;
+    }, true);
+  }
+
+  public void writeLine(String line) throws IOException {
+    if (last.failed()) {
+      throw new IOException(last.cause().getMessage(), last.cause());
+    }
+    buffer.append(line).append('\n');
+    if (buffer.length() >= FLUSH_BYTES) {
+      hand();
+    }
+  }
+
+  private void hand() {
+    byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
+    buffer = new StringBuilder(FLUSH_BYTES + 1024);
+    last = vertx.executeBlocking(() -> {
+      stream.write(bytes);
+      return null;
+    }, true);
+  }
+
+  /** Writes what is buffered, flushes (and closes, if owned) the stream. */
+  public Future<Void> finish() {
+    if (buffer.length() > 0) {
+      hand();
+    }
+    last = vertx.executeBlocking(() -> {
+      stream.flush();
+      if (closeStream) {
+        stream.close();
+      }
+      return null;
+    }, true);
+    return last;
+  }
+}

@@ -1,0 +1,122 @@
+package io.eddy.cli;
+
+import io.eddy.config.JobConfig;
+import io.eddy.deployer.JobResult;
+import io.eddy.deployer.JobStatus;
+import io.eddy.graph.JobDefinition;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code bench <workload>}: runs a benchmark workload in this JVM and prints, as its last line,
+ * {@code workload=.. events=.. seconds=.. events_per_s=.. outputs=.. checksum=..}. With
+ * {@code --runs K} it runs K times (after {@code --warmups} unreported runs) and the last line is
+ * the median run.
+ */
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description = "Runs a benchmark workload (see bench/WORKLOADS.md) and prints its figures.")
+final class BenchCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "WORKLOAD", description = "One of: ${COMPLETION-CANDIDATES}", completionCandidates = Names.class)
+  String workload;
+
+  @Option(names = "--events", description = "Number of events N (default ${DEFAULT-VALUE}).", defaultValue = "20000000")
+  long events;
+
+  @Option(names = "--parallelism", description = "Parallelism P (default ${DEFAULT-VALUE}).", defaultValue = "2")
+  int parallelism;
+
+  @Option(names = "--frame-records", description = "Records per frame (default: the job default).")
+  Integer frameRecords;
+
+  @Option(names = "--flush-millis", description = "Flush timeout of partial frames in ms.")
+  Long flushMillis;
+
+  @Option(names = "--serialize-local", description = "Forces the serialized exchange between local tasks.")
+  boolean serializeLocal;
+
+  @Option(names = "--runs", description = "Measured runs; the last line is the median (default ${DEFAULT-VALUE}).", defaultValue = "1")
+  int runs;
+
+  @Option(names = "--warmups", description = "Unreported runs before measuring (default ${DEFAULT-VALUE}).", defaultValue = "0")
+  int warmups;
+
+  @Option(names = "--verbose", description = "Prints stack traces with errors.")
+  boolean verbose;
+
+  static final class Names implements Iterable<String> {
+    @Override
+    public java.util.Iterator<String> iterator() {
+      List<String> names = new ArrayList<>();
+      ServiceLoader.load(BenchWorkload.class).forEach(w -> names.add(w.name()));
+      return names.iterator();
+    }
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    TreeMap<String, BenchWorkload> all = new TreeMap<>();
+    ServiceLoader.load(BenchWorkload.class).forEach(w -> all.put(w.name(), w));
+    BenchWorkload w = all.get(workload);
+    if (w == null) {
+      throw new IllegalArgumentException("unknown workload '" + workload + "' (known: " + String.join(", ", all.keySet()) + ")");
+    }
+    if (events < 0 || parallelism < 1) {
+      throw new IllegalArgumentException("--events must be >= 0 and --parallelism >= 1");
+    }
+    JsonObject frame = new JsonObject();
+    if (frameRecords != null) {
+      frame.put("maxRecords", frameRecords);
+    }
+    if (flushMillis != null) {
+      frame.put("flushMillis", flushMillis);
+    }
+    if (serializeLocal) {
+      frame.put("serializeLocal", true);
+    }
+    JsonObject json = new JsonObject()
+        .put("name", w.name())
+        .put("job", w.job().getClass().getName())
+        .put("parallelism", parallelism)
+        .put("maxParallelism", Math.max(128, parallelism))
+        .put("frame", frame)
+        .put("params", new JsonObject().put("events", events));
+    JobConfig config = JobConfig.parse(json.encode(), "bench " + w.name());
+    List<String> lines = new ArrayList<>();
+    List<Double> seconds = new ArrayList<>();
+    for (int i = 0; i < warmups + runs; i++) {
+      JobResult r = LocalRun.run(new JobDefinition(config, w.job()));
+      if (r.status() != JobStatus.FINISHED) {
+        System.err.println("error: workload " + w.name() + " " + r.status().name().toLowerCase() + ": " + r.error());
+        return Main.EXIT_JOB_FAILED;
+      }
+      double s = r.runSeconds();
+      String line = String.format(java.util.Locale.ROOT,
+          "workload=%s events=%d seconds=%.3f events_per_s=%.0f outputs=%d checksum=%d",
+          w.name(), events, s, events / s, r.metric(w.outputsMetric()), r.metric(w.checksumMetric()));
+      if (i < warmups) {
+        System.out.println("warmup " + (i + 1) + ": " + line);
+      } else {
+        System.out.println("run " + (i - warmups + 1) + ": " + line);
+        lines.add(line);
+        seconds.add(s);
+      }
+    }
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < lines.size(); i++) {
+      order.add(i);
+    }
+    order.sort(Comparator.comparing(seconds::get));
+    System.out.println(lines.get(order.get(order.size() / 2)));
+    return Main.EXIT_OK;
+  }
+}

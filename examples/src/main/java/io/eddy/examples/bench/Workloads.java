@@ -1,0 +1,29 @@
+package io.eddy.examples.bench;
+
+import io.eddy.api.StreamJob;
+import io.eddy.cli.BenchWorkload;
+import io.eddy.connectors.counting.ChecksumSink;
+
+/** The workloads of bench/WORKLOADS.md, registered for the {@code bench} command. */
+public final class Workloads {
+  private Workloads() {}
+
+  /** {@code q1-stateless}. */
+  public static final class Q1 implements BenchWorkload {
+    public String name() {
+      return "q1-stateless";
+    }
+
+    public StreamJob job() {
+      return new Q1Stateless();
+    }
+
+    public String outputsMetric() {
+      return "sink." + ChecksumSink.OUTPUTS;
+    }
+
+    public String checksumMetric() {
+      return "sink." + ChecksumSink.CHECKSUM;
+    }
+  }
+}

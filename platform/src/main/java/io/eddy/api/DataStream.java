@@ -1,0 +1,109 @@
+package io.eddy.api;
+
+import io.eddy.api.function.FilterFunction;
+import io.eddy.api.function.FlatMapFunction;
+import io.eddy.api.function.KeySelector;
+import io.eddy.api.function.MapFunction;
+import io.eddy.connector.Sink;
+import io.eddy.graph.Partitioning;
+import io.eddy.graph.Specs;
+import io.eddy.graph.StreamEdge;
+import io.eddy.graph.Transform;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A stream of records of type {@code T}: the output of one operator, together with how the next
+ * operator will receive it. Operators connected by the default (forward) partitioning at equal
+ * parallelism are chained into one task, so a chain of maps and filters costs plain method calls.
+ *
+ * <p>{@link #name} and {@link #parallelism} configure the operator that produces this stream.
+ */
+public class DataStream<T> {
+  final Pipeline pipeline;
+  final Transform transform;
+  final Partitioning partitioning;
+
+  DataStream(Pipeline pipeline, Transform transform) {
+    this(pipeline, transform, Partitioning.FORWARD);
+  }
+
+  DataStream(Pipeline pipeline, Transform transform, Partitioning partitioning) {
+    this.pipeline = pipeline;
+    this.transform = transform;
+    this.partitioning = partitioning;
+  }
+
+  public <R> DataStream<R> map(MapFunction<T, R> function) {
+    return next(new Specs.MapSpec(Objects.requireNonNull(function)));
+  }
+
+  public DataStream<T> filter(FilterFunction<T> function) {
+    return next(new Specs.FilterSpec(Objects.requireNonNull(function)));
+  }
+
+  public <R> DataStream<R> flatMap(FlatMapFunction<T, R> function) {
+    return next(new Specs.FlatMapSpec(Objects.requireNonNull(function)));
+  }
+
+  /** Partitions by key: every record with an equal key goes to the same subtask, in order. */
+  public <K> KeyedStream<K, T> keyBy(KeySelector<T, K> key) {
+    return new KeyedStream<>(pipeline, transform, Objects.requireNonNull(key));
+  }
+
+  /** Spreads records round robin over the next operator's subtasks. */
+  public DataStream<T> rebalance() {
+    return new DataStream<>(pipeline, transform, Partitioning.REBALANCE);
+  }
+
+  /** Sends every record to every subtask of the next operator. */
+  public DataStream<T> broadcast() {
+    return new DataStream<>(pipeline, transform, Partitioning.BROADCAST);
+  }
+
+  /** Merges streams of the same type; each keeps its own partitioning into the union. */
+  @SafeVarargs
+  public final DataStream<T> union(DataStream<T>... others) {
+    List<StreamEdge> inputs = new ArrayList<>();
+    inputs.add(edge());
+    for (DataStream<T> o : others) {
+      if (o.pipeline != pipeline) {
+        throw new IllegalArgumentException("cannot union streams of different pipelines");
+      }
+      inputs.add(o.edge());
+    }
+    return new DataStream<>(pipeline, pipeline.add(new Specs.UnionSpec(), inputs));
+  }
+
+  /** Ends the stream in a sink connector. */
+  public DataStreamSink<T> sink(Sink<T> sink) {
+    Transform t = pipeline.add(new Specs.SinkSpec(Objects.requireNonNull(sink)), List.of(edge()));
+    return new DataStreamSink<>(t);
+  }
+
+  /** Names the operator that produces this stream (shown in metrics, errors and the dashboard). */
+  public DataStream<T> name(String name) {
+    transform.name(name);
+    return this;
+  }
+
+  /** Sets the parallelism of the operator that produces this stream. */
+  public DataStream<T> parallelism(int parallelism) {
+    transform.parallelism(parallelism);
+    return this;
+  }
+
+  /** The graph node that produces this stream. */
+  public Transform transform() {
+    return transform;
+  }
+
+  StreamEdge edge() {
+    return new StreamEdge(transform, partitioning, null);
+  }
+
+  <R> DataStream<R> next(io.eddy.graph.OperatorSpec spec) {
+    return new DataStream<>(pipeline, pipeline.add(spec, List.of(edge())));
+  }
+}

@@ -1,0 +1,52 @@
+package io.eddy.api;
+
+import io.eddy.api.function.AggregateFunction;
+import io.eddy.api.function.KeySelector;
+import io.eddy.api.function.ReduceFunction;
+import io.eddy.graph.OperatorSpec;
+import io.eddy.graph.Partitioning;
+import io.eddy.graph.Specs;
+import io.eddy.graph.StreamEdge;
+import io.eddy.graph.Transform;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A stream partitioned by key. Operators applied to it see one key at a time and may keep keyed
+ * state; records with equal keys reach the same subtask in the order they were sent.
+ */
+public final class KeyedStream<K, T> {
+  private final Pipeline pipeline;
+  private final Transform upstream;
+  private final KeySelector<T, K> key;
+
+  KeyedStream(Pipeline pipeline, Transform upstream, KeySelector<T, K> key) {
+    this.pipeline = pipeline;
+    this.upstream = upstream;
+    this.key = key;
+  }
+
+  /** Rolling reduce: emits the updated value of the key after every record. */
+  public DataStream<T> reduce(ReduceFunction<T> function) {
+    return keyed(new Specs.KeyedReduceSpec(key, Objects.requireNonNull(function)));
+  }
+
+  /** Rolling aggregation: emits the key's updated result after every record. */
+  public <ACC, R> DataStream<R> aggregate(AggregateFunction<T, ACC, R> function) {
+    return keyed(new Specs.KeyedAggregateSpec(key, Objects.requireNonNull(function)));
+  }
+
+  /** Processes each record with keyed state and timers. */
+  public <R> DataStream<R> process(KeyedProcessFunction<K, T, R> function) {
+    return keyed(new Specs.KeyedProcessSpec(key, Objects.requireNonNull(function)));
+  }
+
+  public KeySelector<T, K> keySelector() {
+    return key;
+  }
+
+  <R> DataStream<R> keyed(OperatorSpec spec) {
+    StreamEdge edge = new StreamEdge(upstream, Partitioning.HASH, key);
+    return new DataStream<>(pipeline, pipeline.add(spec, List.of(edge)));
+  }
+}

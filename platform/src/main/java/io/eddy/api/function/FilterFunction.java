@@ -1,0 +1,7 @@
+package io.eddy.api.function;
+
+/** Keeps the records for which {@link #filter} returns true. Same threading contract as {@link MapFunction}. */
+@FunctionalInterface
+public interface FilterFunction<T> {
+  boolean filter(T value) throws Exception;
+}

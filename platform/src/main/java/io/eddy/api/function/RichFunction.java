@@ -1,0 +1,13 @@
+package io.eddy.api.function;
+
+/**
+ * Optional lifecycle for any user function. {@link #open} is called once per subtask on the task's
+ * event-loop thread before the first record, {@link #close} once after the last (also when the
+ * task fails or is cancelled). Every subtask builds its own instance of the job graph, so fields
+ * of a function are private to one subtask.
+ */
+public interface RichFunction {
+  default void open(RuntimeContext context) throws Exception {}
+
+  default void close() throws Exception {}
+}

@@ -1,0 +1,14 @@
+package io.eddy.api.state;
+
+import io.eddy.serde.Serde;
+
+/** Describes a {@link ValueState}. */
+public final class ValueStateDescriptor<T> extends StateDescriptor<T> {
+  public ValueStateDescriptor(String name, Class<T> type) {
+    super(name, type, null);
+  }
+
+  public ValueStateDescriptor(String name, Serde<T> serde) {
+    super(name, null, serde);
+  }
+}

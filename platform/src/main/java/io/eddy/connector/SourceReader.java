@@ -1,0 +1,36 @@
+package io.eddy.connector;
+
+import java.util.List;
+
+/**
+ * Reads the splits assigned to one subtask. Every method is called on the task's event-loop
+ * thread and must not block: a reader whose data is not ready returns
+ * {@link InputStatus#NOTHING_AVAILABLE} and later calls {@link SourceReaderContext#wakeUp()} (from
+ * any thread) so that the task polls again. Blocking reads belong on worker threads
+ * ({@code context.vertx().executeBlocking}).
+ */
+public interface SourceReader<T> extends AutoCloseable {
+
+  /** Hands the reader its splits before the first {@link #pollNext}. */
+  void addSplits(List<SourceSplit> splits) throws Exception;
+
+  /**
+   * Emits at most {@code maxRecords} records into {@code output} and says whether more may come
+   * right away. The task calls it again only when it has room downstream, so a reader never needs
+   * to buffer more than one call's worth.
+   */
+  InputStatus pollNext(SourceOutput<T> output, int maxRecords) throws Exception;
+
+  @Override
+  default void close() throws Exception {}
+
+  /** What {@link #pollNext} found. */
+  enum InputStatus {
+    /** More records can be read at once. */
+    MORE_AVAILABLE,
+    /** Nothing now; the reader will call {@link SourceReaderContext#wakeUp()} when there is. */
+    NOTHING_AVAILABLE,
+    /** Every assigned split is exhausted. */
+    END_OF_INPUT
+  }
+}

@@ -1,0 +1,108 @@
+package io.eddy.graph;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The job graph after chaining: vertices (tasks) and the edges (exchanges) between them, with
+ * every parallelism resolved. Deterministic: the same graph and settings give the same plan on
+ * every node, so vertices and edges are identified by their index.
+ *
+ * <p>A transform is chained to its input when it has exactly one input, that input has no other
+ * consumer, the edge is forward and both have the same parallelism. A forward edge between
+ * different parallelisms becomes a rebalance.
+ */
+public final class ExecutionPlan {
+  private final List<JobVertex> vertices;
+  private final List<JobEdge> edges;
+  private final int maxParallelism;
+
+  private ExecutionPlan(List<JobVertex> vertices, List<JobEdge> edges, int maxParallelism) {
+    this.vertices = Collections.unmodifiableList(vertices);
+    this.edges = Collections.unmodifiableList(edges);
+    this.maxParallelism = maxParallelism;
+  }
+
+  public static ExecutionPlan of(JobGraph graph, int defaultParallelism, int maxParallelism) {
+    List<Transform> transforms = graph.transforms();
+    if (transforms.isEmpty()) {
+      throw new IllegalArgumentException("the job defines no operator");
+    }
+    Map<Transform, Integer> consumers = new HashMap<>();
+    for (Transform t : transforms) {
+      for (StreamEdge e : t.inputs()) {
+        consumers.merge(e.source(), 1, Integer::sum);
+      }
+    }
+    Map<Transform, JobVertex> vertexOf = new HashMap<>();
+    List<JobVertex> vertices = new ArrayList<>();
+    List<JobEdge> edges = new ArrayList<>();
+    for (Transform t : transforms) {
+      int p = t.parallelism() == 0 ? defaultParallelism : t.parallelism();
+      if (p > maxParallelism) {
+        throw new IllegalArgumentException(
+            "operator '" + t.name() + "': parallelism " + p + " exceeds maxParallelism " + maxParallelism);
+      }
+      if (t.inputs().size() == 1) {
+        StreamEdge in = t.inputs().get(0);
+        JobVertex up = vertexOf.get(in.source());
+        if (in.partitioning() == Partitioning.FORWARD
+            && up.parallelism() == p
+            && up.tail() == in.source()
+            && consumers.get(in.source()) == 1) {
+          up.append(t);
+          vertexOf.put(t, up);
+          continue;
+        }
+      }
+      JobVertex v = new JobVertex(vertices.size(), p, t);
+      vertices.add(v);
+      vertexOf.put(t, v);
+      int inputIndex = 0;
+      for (StreamEdge in : t.inputs()) {
+        JobVertex up = vertexOf.get(in.source());
+        Partitioning part = in.partitioning();
+        if (part == Partitioning.FORWARD && up.parallelism() != p) {
+          part = Partitioning.REBALANCE;
+        }
+        JobEdge edge = new JobEdge(edges.size(), up, v, inputIndex++, part, in.key());
+        edges.add(edge);
+        up.outputs.add(edge);
+        v.inputs.add(edge);
+      }
+    }
+    return new ExecutionPlan(vertices, edges, maxParallelism);
+  }
+
+  public List<JobVertex> vertices() {
+    return vertices;
+  }
+
+  public JobVertex vertex(int id) {
+    return vertices.get(id);
+  }
+
+  public List<JobEdge> edges() {
+    return edges;
+  }
+
+  public int maxParallelism() {
+    return maxParallelism;
+  }
+
+  /** Total number of subtasks over all vertices. */
+  public int subtaskCount() {
+    return vertices.stream().mapToInt(JobVertex::parallelism).sum();
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder();
+    vertices.forEach(v -> sb.append(v).append('\n'));
+    edges.forEach(e -> sb.append(e).append('\n'));
+    return sb.toString();
+  }
+}

@@ -1,0 +1,27 @@
+package io.eddy.graph;
+
+import io.eddy.api.function.KeySelector;
+
+/**
+ * An exchange between two vertices. {@link #inputIndex} is its position among the target's inputs
+ * (a union has several). The receiver of subtask {@code j} has one input channel per sending
+ * subtask, except for {@link Partitioning#FORWARD}, where only subtask {@code j} sends to it.
+ */
+public record JobEdge(
+    int id,
+    JobVertex source,
+    JobVertex target,
+    int inputIndex,
+    Partitioning partitioning,
+    KeySelector<?, ?> key) {
+
+  /** Number of channels a subtask of the target receives this edge on. */
+  public int channelsPerReceiver() {
+    return partitioning == Partitioning.FORWARD ? 1 : source.parallelism();
+  }
+
+  @Override
+  public String toString() {
+    return "edge " + id + " " + source.id() + "->" + target.id() + " " + partitioning;
+  }
+}

@@ -1,0 +1,6 @@
+package io.eddy.record;
+
+/** The last element of a channel: its sender has finished. */
+public enum EndOfInput implements ControlElement {
+  INSTANCE
+}

@@ -1,0 +1,68 @@
+package io.eddy.record;
+
+import io.eddy.serde.DataReader;
+import io.eddy.serde.Serde;
+import io.eddy.serde.SerdeException;
+import io.eddy.serde.SerdeRegistry;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Reads what {@link FrameEncoder} wrote back into a {@link Frame}. Record classes are loaded with
+ * the given class loader (the job's bundle). Not thread-safe; one per receiving task.
+ */
+public final class FrameDecoder {
+  private final SerdeRegistry serdes;
+  private final ClassLoader classLoader;
+  private final List<Serde<?>> classes = new ArrayList<>();
+
+  public FrameDecoder(SerdeRegistry serdes, ClassLoader classLoader) {
+    this.serdes = serdes;
+    this.classLoader = classLoader;
+  }
+
+  public Frame decode(byte[] bytes, int offset, int length) {
+    DataReader in = new DataReader(bytes, offset, offset + length);
+    int edge = in.readInt();
+    int channel = in.readInt();
+    long sequence = in.readLong();
+    Frame frame = new Frame(edge, channel, sequence, 64);
+    classes.clear();
+    while (true) {
+      int tag = in.readByte();
+      switch (tag) {
+        case FrameEncoder.TAG_END:
+          return frame;
+        case FrameEncoder.TAG_CLASS:
+          classes.add(serdes.forClass(load(in.readString())));
+          break;
+        case FrameEncoder.TAG_RECORD:
+          frame.add(classes.get(in.readVarInt()).read(in), Frame.NO_TIMESTAMP);
+          break;
+        case FrameEncoder.TAG_RECORD_TS: {
+          long ts = in.readZigZagLong();
+          frame.add(classes.get(in.readVarInt()).read(in), ts);
+          break;
+        }
+        case FrameEncoder.TAG_WATERMARK:
+          frame.add(new Watermark(in.readZigZagLong()), Frame.NO_TIMESTAMP);
+          break;
+        case FrameEncoder.TAG_END_OF_INPUT:
+          frame.add(EndOfInput.INSTANCE, Frame.NO_TIMESTAMP);
+          break;
+        default:
+          throw new SerdeException(
+              "corrupt frame on edge " + edge + " channel " + channel + ": unknown tag " + tag
+                  + " at byte " + (in.position() - 1));
+      }
+    }
+  }
+
+  private Class<?> load(String name) {
+    try {
+      return Class.forName(name, false, classLoader);
+    } catch (ClassNotFoundException e) {
+      throw new SerdeException("frame names record class " + name + ", which this node cannot load");
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package io.eddy.runtime;
+
+import io.eddy.record.EndOfInput;
+import io.eddy.record.Watermark;
+
+/**
+ * The output of a chain's last operator when the vertex has outgoing edges: every record goes to
+ * each edge's {@link RecordWriter}; watermarks and the end of input go to every channel and are
+ * sent at once, so that downstream time and completion never wait for a flush timer.
+ */
+final class ExchangeOutput implements Output<Object> {
+  private final RecordWriter[] writers;
+
+  ExchangeOutput(RecordWriter[] writers) {
+    this.writers = writers;
+  }
+
+  @Override
+  public void collect(Object record, long timestamp) {
+    for (RecordWriter w : writers) {
+      w.write(record, timestamp);
+    }
+  }
+
+  @Override
+  public void watermark(long watermark) {
+    Watermark w = watermark == Long.MAX_VALUE ? Watermark.END : new Watermark(watermark);
+    control(w);
+  }
+
+  @Override
+  public void endOfInput() {
+    control(EndOfInput.INSTANCE);
+  }
+
+  private void control(Object element) {
+    for (RecordWriter w : writers) {
+      w.broadcastControl(element);
+      for (OutputChannel c : w.channels()) {
+        c.seal();
+      }
+    }
+  }
+
+  /** Seals every partly filled frame (the flush timer). */
+  void flush() {
+    for (RecordWriter w : writers) {
+      for (OutputChannel c : w.channels()) {
+        c.seal();
+      }
+    }
+  }
+
+  /** True while some channel holds sealed frames it has no credit for. */
+  boolean backPressured() {
+    for (RecordWriter w : writers) {
+      for (OutputChannel c : w.channels()) {
+        if (c.hasPending()) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** True when every frame, the last included, has been sent. */
+  boolean drained() {
+    return !backPressured();
+  }
+
+  RecordWriter[] writers() {
+    return writers;
+  }
+}

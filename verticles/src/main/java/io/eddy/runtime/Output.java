@@ -1,0 +1,16 @@
+package io.eddy.runtime;
+
+/**
+ * Where an operator sends what it produces: the next operator of its chain, or the task's
+ * exchange to other tasks. Called on the task's event-loop thread only.
+ */
+public interface Output<T> {
+  /** A record with its timestamp ({@link io.eddy.record.Frame#NO_TIMESTAMP} if none). */
+  void collect(T record, long timestamp);
+
+  /** The event-time watermark advanced to {@code watermark}. */
+  void watermark(long watermark);
+
+  /** All input has ended; nothing follows. Called once, after the final watermark. */
+  void endOfInput();
+}

@@ -1,0 +1,61 @@
+package io.eddy.runtime;
+
+import io.eddy.api.function.RichFunction;
+
+/**
+ * A running operator of a chain: receives records as an {@link Output} of its predecessor and
+ * emits into {@link #output}. The task calls, on its event-loop thread and never concurrently:
+ * {@link #setup} then {@link #open} once, then {@link #collect}, {@link #watermark} any number of
+ * times, {@link #endOfInput} once for a bounded input, and {@link #close} once at the end, also
+ * after a failure. No method may block.
+ *
+ * <p>A failure of user code is thrown as an {@link OperatorException} built by {@link #failure},
+ * which names the operator. By default watermarks and the end of input pass straight through.
+ */
+public abstract class StreamOperator<IN, OUT> implements Output<IN> {
+  protected OperatorContext context;
+  protected Output<OUT> output;
+
+  public final void setup(OperatorContext context, Output<OUT> output) {
+    this.context = context;
+    this.output = output;
+  }
+
+  /** The user function this operator applies, given its {@link RichFunction} lifecycle; or null. */
+  protected Object userFunction() {
+    return null;
+  }
+
+  public void open() throws Exception {
+    if (userFunction() instanceof RichFunction f) {
+      f.open(context);
+    }
+  }
+
+  @Override
+  public void watermark(long watermark) {
+    output.watermark(watermark);
+  }
+
+  @Override
+  public void endOfInput() {
+    output.endOfInput();
+  }
+
+  public void close() throws Exception {
+    if (userFunction() instanceof RichFunction f) {
+      f.close();
+    }
+  }
+
+  /** Wraps an exception of user code with the operator's name and subtask. */
+  protected final RuntimeException failure(Throwable e) {
+    if (e instanceof OperatorException oe) {
+      return oe;
+    }
+    return new OperatorException(
+        "operator '" + context.operatorName() + "' (" + context.kind() + ", subtask "
+            + (context.subtaskIndex() + 1) + "/" + context.parallelism() + ") failed: " + e,
+        e);
+  }
+}

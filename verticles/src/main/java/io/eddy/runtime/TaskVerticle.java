@@ -1,0 +1,562 @@
+package io.eddy.runtime;
+
+import io.eddy.api.Counter;
+import io.eddy.config.FrameSettings;
+import io.eddy.connector.Source;
+import io.eddy.connector.SourceOutput;
+import io.eddy.connector.SourceReader;
+import io.eddy.connector.SourceReaderContext;
+import io.eddy.connector.SourceSplit;
+import io.eddy.graph.JobDefinition;
+import io.eddy.graph.JobEdge;
+import io.eddy.graph.JobVertex;
+import io.eddy.graph.Partitioning;
+import io.eddy.graph.Specs;
+import io.eddy.graph.Transform;
+import io.eddy.record.ControlElement;
+import io.eddy.record.EndOfInput;
+import io.eddy.record.Frame;
+import io.eddy.record.FrameDecoder;
+import io.eddy.record.Watermark;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonObject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+
+/**
+ * One subtask of a job: the chain of one plan vertex, run on one event-loop context.
+ *
+ * <p>Life cycle: {@link #start} builds the job's graph anew (so the user functions are this
+ * subtask's own), opens the operators, registers the task's addresses and, for a source, asks the
+ * source for its splits on a worker thread. The coordinator then sends {@code run} once every task
+ * of the job has started: the task grants its senders their initial credit and starts reading.
+ * When all input has ended and everything downstream was sent, it reports {@code FINISHED} to the
+ * coordinator; a failure reports {@code FAILED} with the error. The coordinator undeploys it.
+ *
+ * <p>Threading: everything happens on the task's event loop, in short turns: a turn processes a
+ * few frames (or source batches) and then yields, and no turn starts while an output channel is
+ * out of credit. Nothing here blocks.
+ */
+public final class TaskVerticle extends VerticleBase {
+  private static final int FRAMES_PER_TURN = 8;
+  private static final int SOURCE_BATCHES_PER_TURN = 8;
+  private static final int SOURCE_BATCH = 1024;
+
+  private final TaskId id;
+  private final JobDefinition job;
+  private final Predicate<TaskId> isLocal;
+  private final TaskMetrics metrics = new TaskMetrics();
+  private final List<MessageConsumer<?>> consumers = new ArrayList<>();
+  private final List<StreamOperator<Object, Object>> operators = new ArrayList<>();
+  private final List<Future<?>> finishWork = new ArrayList<>();
+
+  private JobVertex vertex;
+  private FrameSettings frames;
+  private Output<Object> head;
+  private ExchangeOutput exchange;
+  private RecordWriter[] writersByEdge;
+  private InputGate gate;
+  private FrameDecoder decoder;
+  private SourceReader<Object> reader;
+  private Counter recordsIn;
+  private Counter framesIn;
+  private long flushTimer = -1;
+  private boolean turnScheduled;
+  private boolean waitingForData;
+  private State state = State.CREATED;
+
+  /** Where a task is in its life. */
+  public enum State {
+    CREATED, RUNNING, FINISHING, FINISHED, FAILED, CANCELED
+  }
+
+  /**
+   * @param isLocal tells whether another subtask of the job runs in this JVM (frames to it are
+   *     handed over as objects unless the job forces serialization)
+   */
+  public TaskVerticle(TaskId id, JobDefinition job, Predicate<TaskId> isLocal) {
+    this.id = id;
+    this.job = job;
+    this.isLocal = isLocal;
+  }
+
+  public TaskId id() {
+    return id;
+  }
+
+  public TaskMetrics metrics() {
+    return metrics;
+  }
+
+  public State state() {
+    return state;
+  }
+
+  int subtaskIndex() {
+    return id.subtask();
+  }
+
+  int parallelism() {
+    return vertex.parallelism();
+  }
+
+  int maxParallelism() {
+    return job.config().maxParallelism();
+  }
+
+  Vertx vertx() {
+    return vertx;
+  }
+
+  /** The vertex this task runs (available once started). */
+  public JobVertex vertex() {
+    return vertex;
+  }
+
+  @Override
+  public Future<?> start() throws Exception {
+    LiveTasks.add(this);
+    EventBus bus = vertx.eventBus();
+    FrameCodec.registerOn(bus);
+    frames = job.config().frame();
+    recordsIn = metrics.counter(TaskMetrics.RECORDS_IN);
+    framesIn = metrics.counter(TaskMetrics.FRAMES_IN);
+    JobDefinition.Instance instance = job.instantiate();
+    vertex = instance.plan().vertex(id.vertex());
+    decoder = new FrameDecoder(instance.pipeline().serdes(), job.job().getClass().getClassLoader());
+
+    if (!vertex.outputs().isEmpty()) {
+      writersByEdge = new RecordWriter[instance.plan().edges().size()];
+      RecordWriter[] writers = new RecordWriter[vertex.outputs().size()];
+      for (int i = 0; i < writers.length; i++) {
+        JobEdge e = vertex.outputs().get(i);
+        writers[i] = writerFor(e, instance);
+        writersByEdge[e.id()] = writers[i];
+      }
+      exchange = new ExchangeOutput(writers);
+    }
+
+    // Build the chain back to front so each operator knows its output.
+    Output<Object> next = exchange != null ? exchange : DISCARD;
+    List<Transform> chain = vertex.chain();
+    int first = vertex.isSource() ? 1 : 0;
+    for (int i = chain.size() - 1; i >= first; i--) {
+      Transform t = chain.get(i);
+      StreamOperator<Object, Object> op = OperatorFactory.create(t.spec());
+      op.setup(new OperatorContext(this, t.name(), t.spec().kind()), next);
+      operators.add(0, op);
+      next = op;
+    }
+    head = next;
+
+    if (!vertex.inputs().isEmpty()) {
+      gate = new InputGate(bus, id.jobId(), id.subtask(), vertex.inputs(),
+          instance.plan().edges().size(), frames.credits(), metrics);
+      consumers.add(bus.<Object>consumer(id.dataAddress(), this::onFrame));
+    }
+    consumers.add(bus.<Buffer>consumer(id.creditAddress(), this::onCredit));
+    consumers.add(bus.<JsonObject>consumer(id.controlAddress(), this::onControl));
+
+    for (StreamOperator<Object, Object> op : operators) {
+      op.open();
+    }
+    List<Future<?>> ready = new ArrayList<>();
+    consumers.forEach(c -> ready.add(c.completion()));
+    if (vertex.isSource()) {
+      ready.add(openSource(((Specs.SourceSpec) vertex.head().spec()).source()));
+    }
+    return Future.all(ready);
+  }
+
+  private RecordWriter writerFor(JobEdge e, JobDefinition.Instance instance) {
+    int n = e.partitioning() == Partitioning.FORWARD ? 1 : e.target().parallelism();
+    OutputChannel[] channels = new OutputChannel[n];
+    for (int j = 0; j < n; j++) {
+      int target = e.partitioning() == Partitioning.FORWARD ? id.subtask() : j;
+      TaskId receiver = new TaskId(id.jobId(), e.target().id(), target);
+      boolean serialize = frames.serializeLocal() || !isLocal.test(receiver);
+      channels[j] = new OutputChannel(vertx.eventBus(), receiver.dataAddress(), e.id(), id.subtask(),
+          frames.maxRecords(), frames.maxBytes(), serialize ? instance.pipeline().serdes() : null, metrics);
+    }
+    return new RecordWriter(e, channels, maxParallelism(), id.subtask());
+  }
+
+  @SuppressWarnings("unchecked")
+  private Future<?> openSource(Source<?> source) {
+    int p = vertex.parallelism();
+    return vertx.executeBlocking(() -> source.createSplits(p))
+        .map(all -> {
+          List<SourceSplit> mine = new ArrayList<>();
+          for (int i = id.subtask(); i < all.size(); i += p) {
+            mine.add(all.get(i));
+          }
+          try {
+            reader = (SourceReader<Object>) source.createReader(readerContext());
+            reader.addSplits(mine);
+          } catch (RuntimeException e) {
+            throw e;
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          return null;
+        });
+  }
+
+  // ---- commands from the coordinator
+
+  private void onControl(Message<JsonObject> msg) {
+    String command = msg.body().getString("command");
+    switch (command) {
+      case "run" -> run();
+      case "cancel" -> cancel();
+      default -> msg.fail(400, "unknown command " + command);
+    }
+  }
+
+  private void run() {
+    if (state != State.CREATED) {
+      return;
+    }
+    state = State.RUNNING;
+    if (gate != null) {
+      gate.grantInitialCredits();
+    }
+    if (exchange != null && frames.flushMillis() > 0) {
+      flushTimer = vertx.setPeriodic(frames.flushMillis(), t -> {
+        if (state == State.RUNNING || state == State.FINISHING) {
+          exchange.flush();
+        }
+      });
+    }
+    scheduleTurn();
+  }
+
+  private void cancel() {
+    if (state == State.FINISHED || state == State.FAILED) {
+      return;
+    }
+    state = State.CANCELED;
+    shutDown();
+  }
+
+  // ---- the work loop
+
+  private void scheduleTurn() {
+    if (!turnScheduled) {
+      turnScheduled = true;
+      context.runOnContext(v -> turn());
+    }
+  }
+
+  private void turn() {
+    turnScheduled = false;
+    if (state != State.RUNNING) {
+      return;
+    }
+    try {
+      boolean more = reader != null ? pollSource() : processFrames();
+      if (exchange != null && frames.flushMillis() == 0) {
+        exchange.flush();
+      }
+      if (more && state == State.RUNNING && !backPressured()) {
+        scheduleTurn();
+      }
+    } catch (Throwable e) {
+      fail(e);
+    }
+  }
+
+  private boolean backPressured() {
+    return exchange != null && exchange.backPressured();
+  }
+
+  /** Returns true when another turn should follow at once. */
+  private boolean pollSource() throws Exception {
+    for (int i = 0; i < SOURCE_BATCHES_PER_TURN; i++) {
+      long before = sourceRecords;
+      SourceReader.InputStatus status = reader.pollNext(sourceOutput, SOURCE_BATCH);
+      recordsIn.add(sourceRecords - before);
+      switch (status) {
+        case END_OF_INPUT -> {
+          endOfInput();
+          return false;
+        }
+        case NOTHING_AVAILABLE -> {
+          waitingForData = true;
+          return false;
+        }
+        default -> {
+          if (backPressured()) {
+            return false;
+          }
+        }
+      }
+    }
+    return true;
+  }
+
+  private boolean processFrames() {
+    for (int i = 0; i < FRAMES_PER_TURN; i++) {
+      int ch = gate.nextReadyChannel();
+      if (ch < 0) {
+        return false;
+      }
+      Frame frame = gate.take(ch);
+      process(ch, frame);
+      gate.processed(ch);
+      if (state != State.RUNNING || backPressured()) {
+        return false;
+      }
+    }
+    return gate.hasQueuedFrames();
+  }
+
+  private void process(int ch, Frame frame) {
+    framesIn.inc();
+    int n = frame.size();
+    int records = 0;
+    Output<Object> h = head;
+    for (int i = 0; i < n; i++) {
+      Object e = frame.element(i);
+      if (e instanceof ControlElement) {
+        if (e instanceof Watermark w) {
+          long wm = gate.onWatermark(ch, w.timestamp());
+          if (wm != Long.MIN_VALUE) {
+            h.watermark(wm);
+          }
+        } else if (e == EndOfInput.INSTANCE) {
+          if (gate.onEndOfInput(ch)) {
+            endOfInput();
+          } else {
+            long wm = gate.advanceAfterEnd();
+            if (wm != Long.MIN_VALUE) {
+              h.watermark(wm);
+            }
+          }
+        }
+      } else {
+        records++;
+        h.collect(e, frame.timestamp(i));
+      }
+    }
+    recordsIn.add(records);
+  }
+
+  private void onFrame(Message<Object> msg) {
+    if (state == State.FAILED || state == State.CANCELED) {
+      return;
+    }
+    try {
+      Object body = msg.body();
+      Frame frame;
+      if (body instanceof Frame f) {
+        frame = f;
+      } else {
+        Buffer b = (Buffer) body;
+        byte[] bytes = b.getBytes();
+        frame = decoder.decode(bytes, 0, bytes.length);
+      }
+      gate.receive(frame);
+      if (state == State.RUNNING && !backPressured()) {
+        scheduleTurn();
+      }
+    } catch (Throwable e) {
+      fail(e);
+    }
+  }
+
+  private void onCredit(Message<Buffer> msg) {
+    Buffer b = msg.body();
+    int edge = b.getInt(0);
+    int receiver = b.getInt(4);
+    RecordWriter w = writersByEdge == null ? null : writersByEdge[edge];
+    if (w == null) {
+      return;
+    }
+    OutputChannel[] channels = w.channels();
+    OutputChannel c = channels.length == 1 ? channels[0] : channels[receiver];
+    c.grant(b.getInt(8), b.getInt(12));
+    if (state == State.RUNNING && !backPressured()) {
+      scheduleTurn();
+    } else if (state == State.FINISHING) {
+      tryFinish();
+    }
+  }
+
+  private void endOfInput() {
+    head.watermark(Long.MAX_VALUE);
+    head.endOfInput();
+    state = State.FINISHING;
+    if (exchange != null) {
+      exchange.flush();
+    }
+    Future.all(new ArrayList<>(finishWork)).onComplete(ar -> {
+      if (ar.failed()) {
+        fail(ar.cause());
+      } else {
+        finishWork.clear();
+        tryFinish();
+      }
+    });
+  }
+
+  private void tryFinish() {
+    if (state != State.FINISHING || !finishWork.isEmpty()) {
+      return;
+    }
+    if (exchange != null && !exchange.drained()) {
+      return; // the last frames wait for credit
+    }
+    state = State.FINISHED;
+    shutDown();
+    report("FINISHED", null);
+  }
+
+  void awaitBeforeFinish(Future<?> work) {
+    finishWork.add(work);
+  }
+
+  long schedule(long time, Runnable action) {
+    long delay = Math.max(1, time - System.currentTimeMillis());
+    return vertx.setTimer(delay, t -> {
+      if (state == State.RUNNING) {
+        try {
+          action.run();
+          if (exchange != null && frames.flushMillis() == 0) {
+            exchange.flush();
+          }
+        } catch (Throwable e) {
+          fail(e);
+        }
+      }
+    });
+  }
+
+  private void fail(Throwable e) {
+    if (state == State.FAILED || state == State.CANCELED || state == State.FINISHED) {
+      return;
+    }
+    state = State.FAILED;
+    shutDown();
+    String message = e instanceof OperatorException ? e.getMessage() : String.valueOf(e);
+    report("FAILED", message);
+  }
+
+  private void report(String taskState, String error) {
+    JsonObject r = new JsonObject()
+        .put("vertex", id.vertex())
+        .put("subtask", id.subtask())
+        .put("state", taskState)
+        .put("metrics", new JsonObject(new java.util.LinkedHashMap<>(metrics.snapshot())));
+    if (error != null) {
+      r.put("error", error);
+    }
+    vertx.eventBus().send(TaskId.coordinatorAddress(id.jobId()), r);
+  }
+
+  private boolean shutDown;
+
+  /** Stops timers and closes operators and the reader; idempotent. */
+  private void shutDown() {
+    if (shutDown) {
+      return;
+    }
+    shutDown = true;
+    if (flushTimer >= 0) {
+      vertx.cancelTimer(flushTimer);
+    }
+    for (StreamOperator<Object, Object> op : operators) {
+      try {
+        op.close();
+      } catch (Throwable ignored) {
+        // closing after a failure must not hide the failure
+      }
+    }
+    if (reader != null) {
+      try {
+        reader.close();
+      } catch (Throwable ignored) {
+        // as above
+      }
+    }
+  }
+
+  @Override
+  public Future<?> stop() {
+    shutDown();
+    LiveTasks.remove(this);
+    List<Future<?>> done = new ArrayList<>();
+    consumers.forEach(c -> done.add(c.unregister()));
+    return Future.all(done);
+  }
+
+  // ---- source plumbing
+
+  private long sourceRecords; // counted in a plain field on the hot path, published per batch
+
+  private final SourceOutput<Object> sourceOutput = new SourceOutput<>() {
+    @Override
+    public void collect(Object record) {
+      sourceRecords++;
+      head.collect(record, Frame.NO_TIMESTAMP);
+    }
+
+    @Override
+    public void collect(Object record, long timestamp) {
+      sourceRecords++;
+      head.collect(record, timestamp);
+    }
+  };
+
+  private SourceReaderContext readerContext() {
+    return new SourceReaderContext() {
+      @Override
+      public int subtaskIndex() {
+        return id.subtask();
+      }
+
+      @Override
+      public int parallelism() {
+        return vertex.parallelism();
+      }
+
+      @Override
+      public Vertx vertx() {
+        return vertx;
+      }
+
+      @Override
+      public void wakeUp() {
+        context.runOnContext(v -> {
+          if (waitingForData) {
+            waitingForData = false;
+            scheduleTurn();
+          }
+        });
+      }
+
+      @Override
+      public Counter counter(String name) {
+        return metrics.counter(vertex.head().name() + "." + name);
+      }
+    };
+  }
+
+  private static final Output<Object> DISCARD = new Output<>() {
+    @Override
+    public void collect(Object record, long timestamp) {}
+
+    @Override
+    public void watermark(long watermark) {}
+
+    @Override
+    public void endOfInput() {}
+  };
+}

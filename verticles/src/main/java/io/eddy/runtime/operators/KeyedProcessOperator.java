@@ -1,0 +1,175 @@
+package io.eddy.runtime.operators;
+
+import io.eddy.api.KeyedProcessFunction;
+import io.eddy.api.TimerService;
+import io.eddy.api.function.Collector;
+import io.eddy.api.function.KeySelector;
+import io.eddy.runtime.OperatorException;
+import io.eddy.time.TimerQueue;
+
+/**
+ * Runs a {@link KeyedProcessFunction}: records with their key current, and the function's timers.
+ * Event-time timers fire when a watermark reaches them, before the watermark is passed on, so
+ * downstream sees their output ahead of the watermark. Processing-time timers fire from an
+ * event-loop timer set for the earliest one.
+ */
+public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN, OUT>
+    implements KeyedProcessFunction.Context<K>, TimerService, Collector<OUT> {
+  private final KeyedProcessFunction<K, IN, OUT> function;
+  private final TimerQueue eventTimers = new TimerQueue();
+  private final TimerQueue processingTimers = new TimerQueue();
+  private long currentWatermark = Long.MIN_VALUE;
+  private long timestamp;
+  private long scheduledWakeUp = Long.MAX_VALUE;
+  private long wakeUpTimerId = -1;
+  private boolean ended;
+
+  public KeyedProcessOperator(KeySelector<IN, K> key, KeyedProcessFunction<K, IN, OUT> function) {
+    super(key);
+    this.function = function;
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+  }
+
+  @Override
+  protected void process(K key, IN record, long timestamp) {
+    this.timestamp = timestamp;
+    try {
+      function.processElement(record, this, this);
+    } catch (OperatorException e) {
+      throw e;
+    } catch (Exception e) {
+      throw failure(e);
+    }
+  }
+
+  @Override
+  public void watermark(long watermark) {
+    currentWatermark = watermark;
+    TimerQueue.Timer t;
+    while ((t = eventTimers.pollDue(watermark)) != null) {
+      fire(t);
+    }
+    output.watermark(watermark);
+  }
+
+  @Override
+  public void endOfInput() {
+    ended = true;
+    if (wakeUpTimerId >= 0) {
+      context.cancelSchedule(wakeUpTimerId);
+    }
+    output.endOfInput();
+  }
+
+  @Override
+  public void close() throws Exception {
+    if (wakeUpTimerId >= 0) {
+      context.cancelSchedule(wakeUpTimerId);
+    }
+    super.close();
+  }
+
+  private void fire(TimerQueue.Timer t) {
+    state.setCurrentKey(t.key());
+    timestamp = t.time();
+    try {
+      function.onTimer(t.time(), this, this);
+    } catch (OperatorException e) {
+      throw e;
+    } catch (Exception e) {
+      throw failure(e);
+    }
+  }
+
+  private void fireProcessingTimers() {
+    wakeUpTimerId = -1;
+    scheduledWakeUp = Long.MAX_VALUE;
+    if (ended) {
+      return;
+    }
+    TimerQueue.Timer t;
+    while ((t = processingTimers.pollDue(System.currentTimeMillis())) != null) {
+      fire(t);
+    }
+    scheduleWakeUp();
+  }
+
+  private void scheduleWakeUp() {
+    long next = processingTimers.nextTime();
+    if (next == Long.MAX_VALUE || next >= scheduledWakeUp) {
+      return;
+    }
+    if (wakeUpTimerId >= 0) {
+      context.cancelSchedule(wakeUpTimerId);
+    }
+    scheduledWakeUp = next;
+    wakeUpTimerId = context.schedule(next, this::fireProcessingTimers);
+  }
+
+  // Context
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public K currentKey() {
+    return (K) state.currentKey();
+  }
+
+  @Override
+  public long timestamp() {
+    return timestamp;
+  }
+
+  @Override
+  public TimerService timerService() {
+    return this;
+  }
+
+  // TimerService
+
+  @Override
+  public long currentWatermark() {
+    return currentWatermark;
+  }
+
+  @Override
+  public long currentProcessingTime() {
+    return System.currentTimeMillis();
+  }
+
+  @Override
+  public void registerEventTimeTimer(long time) {
+    eventTimers.register(time, state.currentKey());
+  }
+
+  @Override
+  public void deleteEventTimeTimer(long time) {
+    eventTimers.delete(time, state.currentKey());
+  }
+
+  @Override
+  public void registerProcessingTimeTimer(long time) {
+    processingTimers.register(time, state.currentKey());
+    scheduleWakeUp();
+  }
+
+  @Override
+  public void deleteProcessingTimeTimer(long time) {
+    processingTimers.delete(time, state.currentKey());
+  }
+
+  // Collector
+
+  @Override
+  public void collect(OUT record) {
+    output.collect(record, timestamp);
+  }
+
+  @Override
+  protected Object userFunction() {
+    return function;
+  }
+}
