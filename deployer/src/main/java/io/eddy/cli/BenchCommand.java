@@ -44,6 +44,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--serialize-local", description = "Forces the serialized exchange between local tasks.")
   boolean serializeLocal;
 
+  @Option(names = "--no-chaining", description = "Runs every operator as a task of its own, so records cross the exchange.")
+  boolean noChaining;
+
   @Option(names = "--runs", description = "Measured runs; the last line is the median (default ${DEFAULT-VALUE}).", defaultValue = "1")
   int runs;
 
@@ -89,6 +92,7 @@ final class BenchCommand implements Callable<Integer> {
         .put("parallelism", parallelism)
         .put("maxParallelism", Math.max(128, parallelism))
         .put("frame", frame)
+        .put("chaining", !noChaining)
         .put("params", new JsonObject().put("events", events));
     JobConfig config = JobConfig.parse(json.encode(), "bench " + w.name());
     List<String> lines = new ArrayList<>();

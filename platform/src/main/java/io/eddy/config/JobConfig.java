@@ -73,7 +73,8 @@ public record JobConfig(String source, String name, String jobClass, int paralle
             .optional("parallelism", ConfigSchema.integer().min(1).max(PARALLELISM_LIMIT))
             .optional("maxParallelism", ConfigSchema.integer().min(1).max(PARALLELISM_LIMIT))
             .optional("frame", FrameSettings.SCHEMA)
-            .optional("params", ConfigSchema.openObject());
+            .optional("params", ConfigSchema.openObject())
+            .optional("chaining", ConfigSchema.bool());
 
     /**
      * Checks non-null components and {@code 1 <= parallelism <= maxParallelism <= 32768}; copies raw.
@@ -98,6 +99,11 @@ public record JobConfig(String source, String name, String jobClass, int paralle
             throw new IllegalArgumentException("need 1 <= parallelism <= maxParallelism <= " + PARALLELISM_LIMIT
                     + ", got parallelism " + parallelism + " and maxParallelism " + maxParallelism);
         }
+    }
+
+    /** False when the job turned operator chaining off (every operator its own task), as for measuring the exchange. */
+    public boolean chaining() {
+        return raw.getBoolean("chaining", true);
     }
 
     /** @return a copy of the validated JSON; changing it does not change this config */

@@ -27,6 +27,12 @@ public final class ExecutionPlan {
   }
 
   public static ExecutionPlan of(JobGraph graph, int defaultParallelism, int maxParallelism) {
+    return of(graph, defaultParallelism, maxParallelism, true);
+  }
+
+  /** Plans the graph; with {@code chaining} false every transform becomes a vertex of its own. */
+  public static ExecutionPlan of(
+      JobGraph graph, int defaultParallelism, int maxParallelism, boolean chaining) {
     List<Transform> transforms = graph.transforms();
     if (transforms.isEmpty()) {
       throw new IllegalArgumentException("the job defines no operator");
@@ -49,7 +55,8 @@ public final class ExecutionPlan {
       if (t.inputs().size() == 1) {
         StreamEdge in = t.inputs().get(0);
         JobVertex up = vertexOf.get(in.source());
-        if (in.partitioning() == Partitioning.FORWARD
+        if (chaining
+            && in.partitioning() == Partitioning.FORWARD
             && up.parallelism() == p
             && up.tail() == in.source()
             && consumers.get(in.source()) == 1) {

@@ -45,7 +45,8 @@ public record JobDefinition(JobConfig config, StreamJob job) {
       throw new IllegalStateException("job '" + config.name() + "' failed to build: " + e, e);
     }
     ExecutionPlan plan =
-        ExecutionPlan.of(pipeline.graph(), config.parallelism(), config.maxParallelism());
+        ExecutionPlan.of(
+            pipeline.graph(), config.parallelism(), config.maxParallelism(), config.chaining());
     return new Instance(pipeline, plan);
   }
 
