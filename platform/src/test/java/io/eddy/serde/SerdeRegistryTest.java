@@ -1,0 +1,203 @@
+package io.eddy.serde;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+class SerdeRegistryTest {
+
+    enum Op {
+        ADD { @Override int apply(int a, int b) { return a + b; } },
+        MUL { @Override int apply(int a, int b) { return a * b; } };
+
+        abstract int apply(int a, int b);
+    }
+
+    record Point(int x, int y) {
+    }
+
+    record Line(Point from, Point to, Op op) {
+    }
+
+    /** Neither a record nor Serializable, and not registered. */
+    static final class Unsupported {
+    }
+
+    static final class Legacy implements Serializable {
+        private static final long serialVersionUID = 7L;
+        final String name;
+        final int[] numbers;
+
+        Legacy(String name, int[] numbers) {
+            this.name = name;
+            this.numbers = numbers;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Legacy l && Objects.equals(name, l.name) && java.util.Arrays.equals(numbers, l.numbers);
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(name);
+        }
+    }
+
+    private final SerdeRegistry registry = SerdeRegistry.withBuiltIns();
+
+    private static <T> T roundTrip(Serde<T> serde, T value) {
+        DataWriter w = new DataWriter(4);
+        serde.write(value, w);
+        DataReader r = new DataReader(w.toByteArray());
+        T back = serde.read(r);
+        assertThat(r.hasRemaining()).isFalse();
+        return back;
+    }
+
+    @Test
+    void primitiveAndBoxedClassesShareTheBuiltIns() {
+        assertThat(registry.forClass(int.class)).isSameAs(Serdes.INT).isSameAs(registry.forClass(Integer.class));
+        assertThat(registry.forClass(long.class)).isSameAs(Serdes.LONG);
+        assertThat(registry.forClass(double.class)).isSameAs(Serdes.DOUBLE);
+        assertThat(registry.forClass(float.class)).isSameAs(Serdes.FLOAT);
+        assertThat(registry.forClass(boolean.class)).isSameAs(Serdes.BOOLEAN);
+        assertThat(registry.forClass(short.class)).isSameAs(Serdes.SHORT);
+        assertThat(registry.forClass(byte.class)).isSameAs(Serdes.BYTE);
+        assertThat(registry.forClass(char.class)).isSameAs(Serdes.CHAR);
+        assertThat(registry.forClass(String.class)).isSameAs(Serdes.STRING);
+        assertThat(registry.forClass(byte[].class)).isSameAs(Serdes.BYTES);
+    }
+
+    @Test
+    void recordsAndEnumsAreBuiltOnceAndCached() {
+        Serde<Line> line = registry.forClass(Line.class);
+        assertThat(registry.forClass(Line.class)).isSameAs(line);
+        assertThat(registry.forClass(Op.class)).isSameAs(registry.forClass(Op.class));
+        Line l = new Line(new Point(1, 2), new Point(-3, 4), Op.MUL);
+        assertThat(roundTrip(line, l)).isEqualTo(l);
+        assertThat(SerdeRegistry.withBuiltIns().forClass(Line.class)).as("registries are independent").isNotSameAs(line);
+    }
+
+    @Test
+    void forValueUsesTheRuntimeClassIncludingEnumConstantBodies() {
+        assertThat(Op.ADD.getClass()).isNotEqualTo(Op.class); // constant with a body is a subclass
+        Serde<Object> serde = registry.forValue(Op.ADD);
+        assertThat(roundTrip(serde, Op.ADD)).isSameAs(Op.ADD);
+        assertThat(roundTrip(registry.forValue("text"), "text")).isEqualTo("text");
+        assertThat(roundTrip(registry.forValue(new Point(5, 6)), new Point(5, 6))).isEqualTo(new Point(5, 6));
+        assertThatThrownBy(() -> registry.forValue(null)).isInstanceOf(SerdeException.class);
+    }
+
+    @Test
+    void unsupportedClassErrorNamesTheClassAndTheFix() {
+        assertThatThrownBy(() -> registry.forClass(Unsupported.class))
+                .isInstanceOf(SerdeException.class)
+                .hasMessageContaining(Unsupported.class.getName())
+                .hasMessageContaining("register")
+                .hasMessageContaining("record");
+        assertThatThrownBy(() -> registry.forClass(List.class))
+                .isInstanceOf(SerdeException.class)
+                .hasMessageContaining("java.util.List")
+                .hasMessageContaining("List<X>");
+    }
+
+    @Test
+    void registrationOverridesABuiltIn() {
+        Serde<String> upper = new Serde<>() {
+            @Override
+            public void write(String value, DataWriter out) {
+                out.writeString(value.toUpperCase());
+            }
+
+            @Override
+            public String read(DataReader in) {
+                return in.readString();
+            }
+        };
+        assertThat(registry.register(String.class, upper)).isSameAs(registry);
+        assertThat(registry.forClass(String.class)).isSameAs(upper);
+        assertThat(roundTrip(registry.forClass(String.class), "abc")).isEqualTo("ABC");
+        assertThat(SerdeRegistry.withBuiltIns().forClass(String.class)).as("other registries unaffected")
+                .isSameAs(Serdes.STRING);
+    }
+
+    @Test
+    void registeringAPrimitiveAlsoCoversItsWrapper() {
+        Serde<Integer> fixed = new Serde<>() {
+            @Override
+            public void write(Integer value, DataWriter out) {
+                out.writeInt(value);
+            }
+
+            @Override
+            public Integer read(DataReader in) {
+                return in.readInt();
+            }
+        };
+        registry.register(int.class, fixed);
+        assertThat(registry.forClass(Integer.class)).isSameAs(fixed);
+        DataWriter w = new DataWriter(8);
+        registry.forClass(Point.class).write(new Point(1, 2), w);
+        assertThat(w.size()).as("record built after registration uses the fixed 4-byte int").isEqualTo(8);
+    }
+
+    @Test
+    void registrationOverridesRecordBuilding() {
+        Serde<Point> xOnly = new Serde<>() {
+            @Override
+            public void write(Point value, DataWriter out) {
+                out.writeVarInt(value.x());
+            }
+
+            @Override
+            public Point read(DataReader in) {
+                return new Point(in.readVarInt(), 0);
+            }
+        };
+        registry.register(Point.class, xOnly);
+        assertThat(roundTrip(registry.forClass(Line.class), new Line(new Point(1, 2), new Point(3, 4), Op.ADD)))
+                .isEqualTo(new Line(new Point(1, 0), new Point(3, 0), Op.ADD));
+    }
+
+    @Test
+    void serializableClassesFallBackToJavaSerialization() {
+        Serde<Legacy> serde = registry.forClass(Legacy.class);
+        assertThat(serde.id()).contains("java-serialization").contains(Legacy.class.getName()).contains("#7");
+        Legacy value = new Legacy("old", new int[] {1, 2, 3});
+        assertThat(roundTrip(serde, value)).isEqualTo(value);
+        assertThat(roundTrip(serde, null)).isNull();
+    }
+
+    @Test
+    void concurrentFirstLookupsAgreeOnOneInstance() throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            for (int round = 0; round < 20; round++) {
+                SerdeRegistry fresh = SerdeRegistry.withBuiltIns();
+                List<Callable<Serde<Line>>> tasks = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    tasks.add(() -> fresh.forClass(Line.class));
+                }
+                Set<Serde<Line>> seen = new HashSet<>();
+                for (Future<Serde<Line>> f : pool.invokeAll(tasks)) {
+                    seen.add(f.get());
+                }
+                assertThat(seen).hasSize(1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+}
