@@ -12,6 +12,9 @@ import io.eddy.graph.Transform;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import io.eddy.time.Window;
+import io.eddy.time.WindowAssigner;
+import io.eddy.time.WatermarkStrategy;
 
 /**
  * A stream of records of type {@code T}: the output of one operator, together with how the next
@@ -24,15 +27,35 @@ public class DataStream<T> {
   final Pipeline pipeline;
   final Transform transform;
   final Partitioning partitioning;
+  final String sideTag;
 
   DataStream(Pipeline pipeline, Transform transform) {
-    this(pipeline, transform, Partitioning.FORWARD);
+    this(pipeline, transform, Partitioning.FORWARD, null);
   }
 
-  DataStream(Pipeline pipeline, Transform transform, Partitioning partitioning) {
+  DataStream(Pipeline pipeline, Transform transform, Partitioning partitioning, String sideTag) {
     this.pipeline = pipeline;
     this.transform = transform;
     this.partitioning = partitioning;
+    this.sideTag = sideTag;
+  }
+
+  /** The records the producing operator emitted into the side output {@code tag}. */
+  public <X> DataStream<X> sideOutput(OutputTag<X> tag) {
+    return new DataStream<>(pipeline, transform, Partitioning.FORWARD, tag.id());
+  }
+
+  /**
+   * Gives records their event time and derives watermarks, per subtask of the producing operator
+   * (chained to it). Downstream operators see the minimum watermark over their inputs.
+   */
+  public DataStream<T> assignTimestampsAndWatermarks(WatermarkStrategy<T> strategy) {
+    return next(new Specs.WatermarkSpec(Objects.requireNonNull(strategy)));
+  }
+
+  /** Windows over the whole stream, evaluated by one subtask (parallelism 1). */
+  public <W extends Window> AllWindowedStream<T, W> windowAll(WindowAssigner<? super T, W> assigner) {
+    return new AllWindowedStream<>(keyBy(r -> 0).window(assigner));
   }
 
   public <R> DataStream<R> map(MapFunction<T, R> function) {
@@ -49,17 +72,17 @@ public class DataStream<T> {
 
   /** Partitions by key: every record with an equal key goes to the same subtask, in order. */
   public <K> KeyedStream<K, T> keyBy(KeySelector<T, K> key) {
-    return new KeyedStream<>(pipeline, transform, Objects.requireNonNull(key));
+    return new KeyedStream<>(pipeline, transform, sideTag, Objects.requireNonNull(key));
   }
 
   /** Spreads records round robin over the next operator's subtasks. */
   public DataStream<T> rebalance() {
-    return new DataStream<>(pipeline, transform, Partitioning.REBALANCE);
+    return new DataStream<>(pipeline, transform, Partitioning.REBALANCE, sideTag);
   }
 
   /** Sends every record to every subtask of the next operator. */
   public DataStream<T> broadcast() {
-    return new DataStream<>(pipeline, transform, Partitioning.BROADCAST);
+    return new DataStream<>(pipeline, transform, Partitioning.BROADCAST, sideTag);
   }
 
   /** Merges streams of the same type; each keeps its own partitioning into the union. */
@@ -100,7 +123,7 @@ public class DataStream<T> {
   }
 
   StreamEdge edge() {
-    return new StreamEdge(transform, partitioning, null);
+    return new StreamEdge(transform, partitioning, null, sideTag);
   }
 
   <R> DataStream<R> next(io.eddy.graph.OperatorSpec spec) {

@@ -27,5 +27,8 @@ public abstract class KeyedProcessFunction<K, I, O> implements RichFunction {
     long timestamp();
 
     TimerService timerService();
+
+    /** Emits into a side output, read with {@link DataStream#sideOutput(OutputTag)}. */
+    <X> void output(OutputTag<X> tag, X value);
   }
 }

@@ -10,6 +10,8 @@ import io.eddy.graph.StreamEdge;
 import io.eddy.graph.Transform;
 import java.util.List;
 import java.util.Objects;
+import io.eddy.time.Window;
+import io.eddy.time.WindowAssigner;
 
 /**
  * A stream partitioned by key. Operators applied to it see one key at a time and may keep keyed
@@ -18,12 +20,19 @@ import java.util.Objects;
 public final class KeyedStream<K, T> {
   private final Pipeline pipeline;
   private final Transform upstream;
+  private final String sideTag;
   private final KeySelector<T, K> key;
 
-  KeyedStream(Pipeline pipeline, Transform upstream, KeySelector<T, K> key) {
+  KeyedStream(Pipeline pipeline, Transform upstream, String sideTag, KeySelector<T, K> key) {
     this.pipeline = pipeline;
     this.upstream = upstream;
+    this.sideTag = sideTag;
     this.key = key;
+  }
+
+  /** Groups each key's records into windows; see {@link WindowedStream}. */
+  public <W extends Window> WindowedStream<K, T, W> window(WindowAssigner<? super T, W> assigner) {
+    return new WindowedStream<>(this, Objects.requireNonNull(assigner));
   }
 
   /** Rolling reduce: emits the updated value of the key after every record. */
@@ -46,7 +55,7 @@ public final class KeyedStream<K, T> {
   }
 
   <R> DataStream<R> keyed(OperatorSpec spec) {
-    StreamEdge edge = new StreamEdge(upstream, Partitioning.HASH, key);
+    StreamEdge edge = new StreamEdge(upstream, Partitioning.HASH, key, sideTag);
     return new DataStream<>(pipeline, pipeline.add(spec, List.of(edge)));
   }
 }

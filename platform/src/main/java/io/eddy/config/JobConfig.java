@@ -74,7 +74,9 @@ public record JobConfig(String source, String name, String jobClass, int paralle
             .optional("maxParallelism", ConfigSchema.integer().min(1).max(PARALLELISM_LIMIT))
             .optional("frame", FrameSettings.SCHEMA)
             .optional("params", ConfigSchema.openObject())
-            .optional("chaining", ConfigSchema.bool());
+            .optional("chaining", ConfigSchema.bool())
+            .optional("watermarkIntervalMillis", ConfigSchema.integer().min(1))
+            .optional("badRecords", ConfigSchema.oneOf("fail", "skip", "deadLetter"));
 
     /**
      * Checks non-null components and {@code 1 <= parallelism <= maxParallelism <= 32768}; copies raw.

@@ -40,13 +40,16 @@ public final class ExecutionPlan {
     Map<Transform, Integer> consumers = new HashMap<>();
     for (Transform t : transforms) {
       for (StreamEdge e : t.inputs()) {
-        consumers.merge(e.source(), 1, Integer::sum);
+        if (e.sideTag() == null) {
+          consumers.merge(e.source(), 1, Integer::sum);
+        }
       }
     }
     Map<Transform, JobVertex> vertexOf = new HashMap<>();
     List<JobVertex> vertices = new ArrayList<>();
     List<JobEdge> edges = new ArrayList<>();
     for (Transform t : transforms) {
+      t.spec().validate(t.name());
       int p = t.parallelism() == 0 ? defaultParallelism : t.parallelism();
       if (p > maxParallelism) {
         throw new IllegalArgumentException(
@@ -56,6 +59,7 @@ public final class ExecutionPlan {
         StreamEdge in = t.inputs().get(0);
         JobVertex up = vertexOf.get(in.source());
         if (chaining
+            && in.sideTag() == null
             && in.partitioning() == Partitioning.FORWARD
             && up.parallelism() == p
             && up.tail() == in.source()
@@ -75,7 +79,11 @@ public final class ExecutionPlan {
         if (part == Partitioning.FORWARD && up.parallelism() != p) {
           part = Partitioning.REBALANCE;
         }
-        JobEdge edge = new JobEdge(edges.size(), up, v, inputIndex++, part, in.key());
+        if (in.sideTag() == null && up.tail() != in.source()) {
+          throw new IllegalStateException("main output of " + in.source() + " is chained; cannot also feed " + t);
+        }
+        JobEdge edge =
+            new JobEdge(edges.size(), up, v, inputIndex++, part, in.key(), in.source(), in.sideTag());
         edges.add(edge);
         up.outputs.add(edge);
         v.inputs.add(edge);

@@ -4,7 +4,9 @@ import io.eddy.api.function.KeySelector;
 
 /**
  * An exchange between two vertices. {@link #inputIndex} is its position among the target's inputs
- * (a union has several). The receiver of subtask {@code j} has one input channel per sending
+ * (a union has several). {@code producer} is the transform whose output feeds the edge: the
+ * source vertex's tail for its main output, or any transform of its chain for a side output
+ * ({@code sideTag} set). The receiver of subtask {@code j} has one input channel per sending
  * subtask, except for {@link Partitioning#FORWARD}, where only subtask {@code j} sends to it.
  */
 public record JobEdge(
@@ -13,7 +15,9 @@ public record JobEdge(
     JobVertex target,
     int inputIndex,
     Partitioning partitioning,
-    KeySelector<?, ?> key) {
+    KeySelector<?, ?> key,
+    Transform producer,
+    String sideTag) {
 
   /** Number of channels a subtask of the target receives this edge on. */
   public int channelsPerReceiver() {

@@ -9,6 +9,12 @@ public interface OperatorSpec {
   /** A short word for messages and the dashboard: "map", "filter", "source"... */
   String kind();
 
+  /**
+   * Checks the spec's settings when the job is planned, so a bad window size or lateness stops the
+   * job at submission; throws {@link IllegalArgumentException} whose message names the operator.
+   */
+  default void validate(String operatorName) {}
+
   /** True when the operator reads keyed state and so needs a keyed input. */
   default boolean keyed() {
     return false;

@@ -78,6 +78,54 @@ public final class Specs {
     }
   }
 
+  /** Assigns timestamps and generates watermarks. */
+  public record WatermarkSpec(io.eddy.time.WatermarkStrategy<?> strategy) implements OperatorSpec {
+    public String kind() {
+      return "watermarks";
+    }
+  }
+
+  /**
+   * A keyed window: the assigner, the trigger (null: the assigner's default), the allowed lateness
+   * in ms, the side-output tag id for late records (or null), the incremental aggregation, the
+   * window function (or null: emit the aggregate's result), and whether the window function gets
+   * the window's records themselves (process) rather than the one aggregated result.
+   */
+  public record WindowSpec(
+      KeySelector<?, ?> key,
+      io.eddy.time.WindowAssigner<?, ?> assigner,
+      io.eddy.time.Trigger<?, ?> trigger,
+      long allowedLateness,
+      String lateTag,
+      AggregateFunction<?, ?, ?> aggregate,
+      io.eddy.time.ProcessWindowFunction<?, ?, ?, ?> windowFunction,
+      boolean windowFunctionGetsElements)
+      implements OperatorSpec {
+    public String kind() {
+      return "window";
+    }
+
+    public boolean keyed() {
+      return true;
+    }
+
+    @Override
+    public void validate(String operatorName) {
+      String problem = assigner.problem();
+      if (problem != null) {
+        throw new IllegalArgumentException("operator '" + operatorName + "': " + problem);
+      }
+      if (allowedLateness < 0) {
+        throw new IllegalArgumentException(
+            "operator '" + operatorName + "': allowed lateness must not be negative, got " + allowedLateness + " ms");
+      }
+      if (assigner.isMerging() && trigger != null && !trigger.canMerge()) {
+        throw new IllegalArgumentException(
+            "operator '" + operatorName + "': the trigger cannot merge windows, which session windows need");
+      }
+    }
+  }
+
   public record SinkSpec(Sink<?> sink) implements OperatorSpec {
     public String kind() {
       return "sink";

@@ -4,6 +4,11 @@ import io.eddy.api.function.KeySelector;
 
 /**
  * An input of a {@link Transform}: where its records come from and how they are partitioned. The
- * key selector is set exactly when the partitioning is {@link Partitioning#HASH}.
+ * key selector is set exactly when the partitioning is {@link Partitioning#HASH}. {@code sideTag}
+ * is the id of the source's side output the records come from, or null for its main output.
  */
-public record StreamEdge(Transform source, Partitioning partitioning, KeySelector<?, ?> key) {}
+public record StreamEdge(Transform source, Partitioning partitioning, KeySelector<?, ?> key, String sideTag) {
+  public StreamEdge(Transform source, Partitioning partitioning, KeySelector<?, ?> key) {
+    this(source, partitioning, key, null);
+  }
+}

@@ -47,6 +47,12 @@ public final class FrameDecoder {
         case FrameEncoder.TAG_WATERMARK:
           frame.add(new Watermark(in.readZigZagLong()), Frame.NO_TIMESTAMP);
           break;
+        case FrameEncoder.TAG_IDLE:
+          frame.add(WatermarkStatus.IDLE, Frame.NO_TIMESTAMP);
+          break;
+        case FrameEncoder.TAG_ACTIVE:
+          frame.add(WatermarkStatus.ACTIVE, Frame.NO_TIMESTAMP);
+          break;
         case FrameEncoder.TAG_END_OF_INPUT:
           frame.add(EndOfInput.INSTANCE, Frame.NO_TIMESTAMP);
           break;

@@ -19,6 +19,8 @@ public final class FrameEncoder {
   static final int TAG_CLASS = 3;
   static final int TAG_WATERMARK = 4;
   static final int TAG_END_OF_INPUT = 5;
+  static final int TAG_IDLE = 6;
+  static final int TAG_ACTIVE = 7;
   static final int TAG_END = 0;
 
   private final SerdeRegistry serdes;
@@ -54,6 +56,10 @@ public final class FrameEncoder {
         out.writeZigZagLong(w.timestamp());
       } else if (element == EndOfInput.INSTANCE) {
         out.writeByte(TAG_END_OF_INPUT);
+      } else if (element == WatermarkStatus.IDLE) {
+        out.writeByte(TAG_IDLE);
+      } else if (element == WatermarkStatus.ACTIVE) {
+        out.writeByte(TAG_ACTIVE);
       } else {
         throw new IllegalArgumentException("cannot encode " + element);
       }

@@ -29,6 +29,11 @@ final class ExchangeOutput implements Output<Object> {
   }
 
   @Override
+  public void idleness(boolean idle) {
+    control(idle ? io.eddy.record.WatermarkStatus.IDLE : io.eddy.record.WatermarkStatus.ACTIVE);
+  }
+
+  @Override
   public void endOfInput() {
     control(EndOfInput.INSTANCE);
   }

@@ -29,6 +29,7 @@ final class InputGate {
   private final long[] expectedSequence;
   private final long[] watermarks;
   private final boolean[] ended;
+  private final boolean[] idle;
   private final int[] unacknowledged;
   private final Counter maxQueued;
   private int endedCount;
@@ -67,6 +68,7 @@ final class InputGate {
     watermarks = new long[n];
     java.util.Arrays.fill(watermarks, Long.MIN_VALUE);
     ended = new boolean[n];
+    idle = new boolean[n];
     unacknowledged = new int[n];
     maxQueued = metrics.counter(TaskMetrics.MAX_FRAMES_QUEUED);
   }
@@ -154,6 +156,31 @@ final class InputGate {
     return advance();
   }
 
+  /** A channel went idle or active; returns the advanced watermark or {@link Long#MIN_VALUE}. */
+  long onIdleness(int channel, boolean isIdle) {
+    idle[channel] = isIdle;
+    return advance();
+  }
+
+  /** True when every live channel is idle, so this task is idle too. */
+  boolean allIdle() {
+    for (int i = 0; i < idle.length; i++) {
+      if (!ended[i] && !idle[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A record arrived on a channel: an idle channel is active again. Returns true if it was idle. */
+  boolean activate(int channel) {
+    if (idle[channel]) {
+      idle[channel] = false;
+      return true;
+    }
+    return false;
+  }
+
   /** Marks a channel ended; returns true when it was the last live one. */
   boolean onEndOfInput(int channel) {
     if (!ended[channel]) {
@@ -172,7 +199,7 @@ final class InputGate {
     long min = Long.MAX_VALUE;
     boolean any = false;
     for (int i = 0; i < watermarks.length; i++) {
-      if (!ended[i]) {
+      if (!ended[i] && !idle[i]) {
         any = true;
         if (watermarks[i] < min) {
           min = watermarks[i];

@@ -18,12 +18,63 @@ public final class OperatorContext implements RuntimeContext {
   private final TaskVerticle task;
   private final String operatorName;
   private final String kind;
+  private final java.util.Map<String, Output<Object>> sideOutputs;
+  private final java.util.List<Output<Object>> sideOutputList;
   private KeyedStateBackend keyedState;
 
-  OperatorContext(TaskVerticle task, String operatorName, String kind) {
+  OperatorContext(TaskVerticle task, String operatorName, String kind, java.util.Map<String, Output<Object>> sideOutputs) {
     this.task = task;
     this.operatorName = operatorName;
     this.kind = kind;
+    this.sideOutputs = sideOutputs;
+    this.sideOutputList = java.util.List.copyOf(sideOutputs.values());
+  }
+
+  /**
+   * The side output with this tag id. A tag nobody reads gets an output that counts what it drops
+   * in the metric {@code <operator>.sideOutputDropped.<tag>}, so nothing vanishes unseen.
+   */
+  public Output<Object> sideOutput(String tagId) {
+    Output<Object> o = sideOutputs.get(tagId);
+    if (o == null) {
+      o = new CountingDiscard(counter("sideOutputDropped." + tagId));
+      sideOutputs.put(tagId, o);
+    }
+    return o;
+  }
+
+  /** The side outputs that feed other tasks (for watermarks and end of input). */
+  java.util.List<Output<Object>> sideOutputs() {
+    return sideOutputList;
+  }
+
+  /** The bad-record policy of the job. */
+  public io.eddy.api.BadRecordPolicy badRecordPolicy() {
+    return task.badRecordPolicy();
+  }
+
+  /** Runs {@code action} on this task's event loop every {@code intervalMillis}; returns the timer id. */
+  public long schedulePeriodic(long intervalMillis, Runnable action) {
+    return task.schedulePeriodic(intervalMillis, action);
+  }
+
+  private static final class CountingDiscard implements Output<Object> {
+    private final Counter dropped;
+
+    CountingDiscard(Counter dropped) {
+      this.dropped = dropped;
+    }
+
+    @Override
+    public void collect(Object record, long timestamp) {
+      dropped.inc();
+    }
+
+    @Override
+    public void watermark(long watermark) {}
+
+    @Override
+    public void endOfInput() {}
   }
 
   @Override

@@ -24,7 +24,7 @@ final class OperatorFactory {
   private OperatorFactory() {}
 
   @SuppressWarnings({"unchecked", "rawtypes"})
-  static StreamOperator<Object, Object> create(OperatorSpec spec) {
+  static StreamOperator<Object, Object> create(OperatorSpec spec, io.eddy.config.JobConfig config) {
     StreamOperator op;
     if (spec instanceof Specs.MapSpec s) {
       op = new MapOperator<>((MapFunction) s.function());
@@ -40,6 +40,11 @@ final class OperatorFactory {
       op = new KeyedAggregateOperator<>((KeySelector) s.key(), (AggregateFunction) s.function());
     } else if (spec instanceof Specs.KeyedProcessSpec s) {
       op = new KeyedProcessOperator<>((KeySelector) s.key(), (KeyedProcessFunction) s.function());
+    } else if (spec instanceof Specs.WatermarkSpec s) {
+      op = new io.eddy.runtime.operators.WatermarkOperator<>(
+          (io.eddy.time.WatermarkStrategy) s.strategy(), config.raw().getLong("watermarkIntervalMillis", 200L));
+    } else if (spec instanceof Specs.WindowSpec s) {
+      op = io.eddy.runtime.operators.WindowOperators.create(s);
     } else if (spec instanceof Specs.SinkSpec s) {
       op = new SinkOperator<>((Sink) s.sink());
     } else {

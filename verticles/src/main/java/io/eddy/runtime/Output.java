@@ -11,6 +11,12 @@ public interface Output<T> {
   /** The event-time watermark advanced to {@code watermark}. */
   void watermark(long watermark);
 
+  /**
+   * The input went idle ({@code true}: receivers stop waiting for its watermark) or became active
+   * again ({@code false}).
+   */
+  default void idleness(boolean idle) {}
+
   /** All input has ended; nothing follows. Called once, after the final watermark. */
   void endOfInput();
 }

@@ -32,15 +32,48 @@ public abstract class StreamOperator<IN, OUT> implements Output<IN> {
     }
   }
 
+  /**
+   * Watermarks pass to the main output and every side output, after {@link #onWatermark} has
+   * fired what is due, so results precede the watermark that caused them.
+   */
   @Override
   public void watermark(long watermark) {
+    onWatermark(watermark);
     output.watermark(watermark);
+    for (Output<Object> side : context.sideOutputs()) {
+      side.watermark(watermark);
+    }
   }
 
+  /** An input went idle (true) or active again (false); passes straight through a chain. */
   @Override
-  public void endOfInput() {
-    output.endOfInput();
+  public void idleness(boolean idle) {
+    output.idleness(idle);
+    for (Output<Object> side : context.sideOutputs()) {
+      side.idleness(idle);
+    }
   }
+
+  /** The end of input passes on likewise, after {@link #onEndOfInput}. */
+  @Override
+  public final void endOfInput() {
+    onEndOfInput();
+    output.endOfInput();
+    for (Output<Object> side : context.sideOutputs()) {
+      side.endOfInput();
+    }
+  }
+
+  /** The side outputs that feed other tasks. */
+  protected final java.util.List<Output<Object>> sideOutputs() {
+    return context.sideOutputs();
+  }
+
+  /** Called when the operator's watermark advances; fires event-time work that became due. */
+  protected void onWatermark(long watermark) {}
+
+  /** Called once when all input has ended, after the final watermark. */
+  protected void onEndOfInput() {}
 
   public void close() throws Exception {
     if (userFunction() instanceof RichFunction f) {

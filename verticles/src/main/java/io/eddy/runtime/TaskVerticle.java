@@ -60,7 +60,9 @@ public final class TaskVerticle extends VerticleBase {
   private JobVertex vertex;
   private FrameSettings frames;
   private Output<Object> head;
-  private ExchangeOutput exchange;
+  private ExchangeOutput exchange; // main output of the chain's tail, or null
+  private final List<ExchangeOutput> exchanges = new ArrayList<>(); // main and side outputs
+  private io.eddy.api.BadRecordPolicy badRecordPolicy;
   private RecordWriter[] writersByEdge;
   private InputGate gate;
   private FrameDecoder decoder;
@@ -126,21 +128,25 @@ public final class TaskVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     FrameCodec.registerOn(bus);
     frames = job.config().frame();
+    badRecordPolicy = io.eddy.api.BadRecordPolicy.parse(job.config().raw().getString("badRecords", "fail"));
     recordsIn = metrics.counter(TaskMetrics.RECORDS_IN);
     framesIn = metrics.counter(TaskMetrics.FRAMES_IN);
     JobDefinition.Instance instance = job.instantiate();
     vertex = instance.plan().vertex(id.vertex());
     decoder = new FrameDecoder(instance.pipeline().serdes(), job.job().getClass().getClassLoader());
 
-    if (!vertex.outputs().isEmpty()) {
-      writersByEdge = new RecordWriter[instance.plan().edges().size()];
-      RecordWriter[] writers = new RecordWriter[vertex.outputs().size()];
-      for (int i = 0; i < writers.length; i++) {
-        JobEdge e = vertex.outputs().get(i);
-        writers[i] = writerFor(e, instance);
-        writersByEdge[e.id()] = writers[i];
+    writersByEdge = new RecordWriter[instance.plan().edges().size()];
+    List<RecordWriter> mainWriters = new ArrayList<>();
+    for (JobEdge e : vertex.outputs()) {
+      RecordWriter w = writerFor(e, instance);
+      writersByEdge[e.id()] = w;
+      if (e.sideTag() == null) {
+        mainWriters.add(w);
       }
-      exchange = new ExchangeOutput(writers);
+    }
+    if (!mainWriters.isEmpty()) {
+      exchange = new ExchangeOutput(mainWriters.toArray(new RecordWriter[0]));
+      exchanges.add(exchange);
     }
 
     // Build the chain back to front so each operator knows its output.
@@ -149,8 +155,8 @@ public final class TaskVerticle extends VerticleBase {
     int first = vertex.isSource() ? 1 : 0;
     for (int i = chain.size() - 1; i >= first; i--) {
       Transform t = chain.get(i);
-      StreamOperator<Object, Object> op = OperatorFactory.create(t.spec());
-      op.setup(new OperatorContext(this, t.name(), t.spec().kind()), next);
+      StreamOperator<Object, Object> op = OperatorFactory.create(t.spec(), job.config());
+      op.setup(new OperatorContext(this, t.name(), t.spec().kind(), sideOutputsOf(t)), next);
       operators.add(0, op);
       next = op;
     }
@@ -173,6 +179,23 @@ public final class TaskVerticle extends VerticleBase {
       ready.add(openSource(((Specs.SourceSpec) vertex.head().spec()).source()));
     }
     return Future.all(ready);
+  }
+
+  /** One exchange per side-output tag of {@code t} that another vertex reads. */
+  private java.util.Map<String, Output<Object>> sideOutputsOf(Transform t) {
+    java.util.Map<String, List<RecordWriter>> byTag = new java.util.LinkedHashMap<>();
+    for (JobEdge e : vertex.outputs()) {
+      if (e.sideTag() != null && e.producer() == t) {
+        byTag.computeIfAbsent(e.sideTag(), k -> new ArrayList<>()).add(writersByEdge[e.id()]);
+      }
+    }
+    java.util.Map<String, Output<Object>> outputs = new java.util.HashMap<>();
+    byTag.forEach((tag, writers) -> {
+      ExchangeOutput x = new ExchangeOutput(writers.toArray(new RecordWriter[0]));
+      exchanges.add(x);
+      outputs.put(tag, x);
+    });
+    return outputs;
   }
 
   private RecordWriter writerFor(JobEdge e, JobDefinition.Instance instance) {
@@ -228,10 +251,10 @@ public final class TaskVerticle extends VerticleBase {
     if (gate != null) {
       gate.grantInitialCredits();
     }
-    if (exchange != null && frames.flushMillis() > 0) {
+    if (!exchanges.isEmpty() && frames.flushMillis() > 0) {
       flushTimer = vertx.setPeriodic(frames.flushMillis(), t -> {
         if (state == State.RUNNING || state == State.FINISHING) {
-          exchange.flush();
+          flushAll();
         }
       });
     }
@@ -262,8 +285,8 @@ public final class TaskVerticle extends VerticleBase {
     }
     try {
       boolean more = reader != null ? pollSource() : processFrames();
-      if (exchange != null && frames.flushMillis() == 0) {
-        exchange.flush();
+      if (frames.flushMillis() == 0) {
+        flushAll();
       }
       if (more && state == State.RUNNING && !backPressured()) {
         scheduleTurn();
@@ -274,7 +297,37 @@ public final class TaskVerticle extends VerticleBase {
   }
 
   private boolean backPressured() {
-    return exchange != null && exchange.backPressured();
+    for (int i = 0, n = exchanges.size(); i < n; i++) {
+      if (exchanges.get(i).backPressured()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private void flushAll() {
+    for (int i = 0, n = exchanges.size(); i < n; i++) {
+      exchanges.get(i).flush();
+    }
+  }
+
+  io.eddy.api.BadRecordPolicy badRecordPolicy() {
+    return badRecordPolicy;
+  }
+
+  long schedulePeriodic(long intervalMillis, Runnable action) {
+    return vertx.setPeriodic(intervalMillis, t -> {
+      if (state == State.RUNNING) {
+        try {
+          action.run();
+          if (frames.flushMillis() == 0) {
+            flushAll();
+          }
+        } catch (Throwable e) {
+          fail(e);
+        }
+      }
+    });
   }
 
   /** Returns true when another turn should follow at once. */
@@ -331,6 +384,15 @@ public final class TaskVerticle extends VerticleBase {
           if (wm != Long.MIN_VALUE) {
             h.watermark(wm);
           }
+        } else if (e instanceof io.eddy.record.WatermarkStatus status) {
+          boolean wasAllIdle = gate.allIdle();
+          long wm = gate.onIdleness(ch, status == io.eddy.record.WatermarkStatus.IDLE);
+          if (wm != Long.MIN_VALUE) {
+            h.watermark(wm);
+          }
+          if (gate.allIdle() != wasAllIdle) {
+            h.idleness(!wasAllIdle);
+          }
         } else if (e == EndOfInput.INSTANCE) {
           if (gate.onEndOfInput(ch)) {
             endOfInput();
@@ -343,6 +405,9 @@ public final class TaskVerticle extends VerticleBase {
         }
       } else {
         records++;
+        if (gate.activate(ch)) {
+          h.idleness(false);
+        }
         h.collect(e, frame.timestamp(i));
       }
     }
@@ -394,9 +459,7 @@ public final class TaskVerticle extends VerticleBase {
     head.watermark(Long.MAX_VALUE);
     head.endOfInput();
     state = State.FINISHING;
-    if (exchange != null) {
-      exchange.flush();
-    }
+    flushAll();
     Future.all(new ArrayList<>(finishWork)).onComplete(ar -> {
       if (ar.failed()) {
         fail(ar.cause());
@@ -411,7 +474,7 @@ public final class TaskVerticle extends VerticleBase {
     if (state != State.FINISHING || !finishWork.isEmpty()) {
       return;
     }
-    if (exchange != null && !exchange.drained()) {
+    if (backPressured()) {
       return; // the last frames wait for credit
     }
     state = State.FINISHED;
@@ -429,8 +492,8 @@ public final class TaskVerticle extends VerticleBase {
       if (state == State.RUNNING) {
         try {
           action.run();
-          if (exchange != null && frames.flushMillis() == 0) {
-            exchange.flush();
+          if (frames.flushMillis() == 0) {
+            flushAll();
           }
         } catch (Throwable e) {
           fail(e);

@@ -26,4 +26,23 @@ public final class Workloads {
       return "sink." + ChecksumSink.CHECKSUM;
     }
   }
+
+  /** {@code q5-window-heap}. */
+  public static final class Q5Heap implements BenchWorkload {
+    public String name() {
+      return "q5-window-heap";
+    }
+
+    public StreamJob job() {
+      return new Q5Window();
+    }
+
+    public String outputsMetric() {
+      return "sink." + ChecksumSink.OUTPUTS;
+    }
+
+    public String checksumMetric() {
+      return "sink." + ChecksumSink.CHECKSUM;
+    }
+  }
 }

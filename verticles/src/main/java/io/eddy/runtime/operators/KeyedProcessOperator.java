@@ -47,22 +47,20 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   }
 
   @Override
-  public void watermark(long watermark) {
+  protected void onWatermark(long watermark) {
     currentWatermark = watermark;
     TimerQueue.Timer t;
     while ((t = eventTimers.pollDue(watermark)) != null) {
       fire(t);
     }
-    output.watermark(watermark);
   }
 
   @Override
-  public void endOfInput() {
+  protected void onEndOfInput() {
     ended = true;
     if (wakeUpTimerId >= 0) {
       context.cancelSchedule(wakeUpTimerId);
     }
-    output.endOfInput();
   }
 
   @Override
@@ -159,6 +157,12 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   @Override
   public void deleteProcessingTimeTimer(long time) {
     processingTimers.delete(time, state.currentKey());
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public <X> void output(io.eddy.api.OutputTag<X> tag, X value) {
+    ((io.eddy.runtime.Output<X>) (io.eddy.runtime.Output<?>) context.sideOutput(tag.id())).collect(value, timestamp);
   }
 
   // Collector

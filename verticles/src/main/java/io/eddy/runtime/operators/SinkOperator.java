@@ -31,10 +31,7 @@ public final class SinkOperator<T> extends StreamOperator<T, Void> implements Si
   }
 
   @Override
-  public void watermark(long watermark) {}
-
-  @Override
-  public void endOfInput() {
+  protected void onEndOfInput() {
     context.awaitBeforeFinish(writer.finish());
   }
 

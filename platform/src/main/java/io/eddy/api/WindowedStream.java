@@ -1,0 +1,149 @@
+package io.eddy.api;
+
+import io.eddy.api.function.AggregateFunction;
+import io.eddy.api.function.ReduceFunction;
+import io.eddy.graph.Specs;
+import io.eddy.time.ProcessWindowFunction;
+import io.eddy.time.Trigger;
+import io.eddy.time.Window;
+import io.eddy.time.WindowAssigner;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A keyed stream grouped into windows. Configure the trigger, the allowed lateness and where late
+ * records go, then finish with {@code aggregate}, {@code reduce} or {@code process}. Incremental
+ * functions ({@code aggregate}, {@code reduce}) keep one accumulator per key and window, updated in
+ * place; {@code process} keeps every record until the window fires.
+ *
+ * <p>Lateness: in event time a record is late when its window's end is at or below the
+ * watermark. Within {@link #allowedLateness} it updates the window, which fires again with the
+ * new result; beyond it, it goes to the {@link #sideOutputLateData} tag, or is counted in the
+ * metric {@code lateRecordsDropped} when there is none.
+ */
+public final class WindowedStream<K, T, W extends Window> {
+  private final KeyedStream<K, T> input;
+  private final WindowAssigner<? super T, W> assigner;
+  private Trigger<? super T, W> trigger;
+  private long allowedLateness;
+  private OutputTag<T> lateTag;
+
+  WindowedStream(KeyedStream<K, T> input, WindowAssigner<? super T, W> assigner) {
+    this.input = input;
+    this.assigner = assigner;
+  }
+
+  public WindowedStream<K, T, W> trigger(Trigger<? super T, W> trigger) {
+    this.trigger = Objects.requireNonNull(trigger);
+    return this;
+  }
+
+  public WindowedStream<K, T, W> allowedLateness(Duration lateness) {
+    this.allowedLateness = lateness.toMillis();
+    return this;
+  }
+
+  public WindowedStream<K, T, W> sideOutputLateData(OutputTag<T> tag) {
+    this.lateTag = Objects.requireNonNull(tag);
+    return this;
+  }
+
+  public <ACC, R> DataStream<R> aggregate(AggregateFunction<T, ACC, R> function) {
+    return build(function, null, false);
+  }
+
+  public <ACC, V, R> DataStream<R> aggregate(
+      AggregateFunction<T, ACC, V> function, ProcessWindowFunction<V, R, K, W> windowFunction) {
+    return build(function, Objects.requireNonNull(windowFunction), false);
+  }
+
+  public DataStream<T> reduce(ReduceFunction<T> function) {
+    return build(new ReduceAggregate<>(function), null, false);
+  }
+
+  public <R> DataStream<R> reduce(ReduceFunction<T> function, ProcessWindowFunction<T, R, K, W> windowFunction) {
+    return build(new ReduceAggregate<>(function), Objects.requireNonNull(windowFunction), false);
+  }
+
+  /** Keeps every record of a window and hands them all to {@code function} when it fires. */
+  public <R> DataStream<R> process(ProcessWindowFunction<T, R, K, W> function) {
+    return build(new CollectAll<>(), Objects.requireNonNull(function), true);
+  }
+
+  private <R> DataStream<R> build(AggregateFunction<T, ?, ?> agg, ProcessWindowFunction<?, R, K, W> fn, boolean elements) {
+    return input.keyed(new Specs.WindowSpec(input.keySelector(), assigner, trigger, allowedLateness,
+        lateTag == null ? null : lateTag.id(), agg, fn, elements));
+  }
+
+  /** A reduce as an aggregation whose accumulator holds the reduced value. */
+  static final class ReduceAggregate<T> implements AggregateFunction<T, Object[], T> {
+    private final ReduceFunction<T> reduce;
+
+    ReduceAggregate(ReduceFunction<T> reduce) {
+      this.reduce = Objects.requireNonNull(reduce);
+    }
+
+    @Override
+    public Object[] createAccumulator() {
+      return new Object[1];
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Object[] add(T value, Object[] acc) {
+      try {
+        acc[0] = acc[0] == null ? value : reduce.reduce((T) acc[0], value);
+      } catch (RuntimeException e) {
+        throw e;
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+      return acc;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public T getResult(Object[] acc) {
+      return (T) acc[0];
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public Object[] merge(Object[] a, Object[] b) {
+      if (a[0] == null) {
+        return b;
+      }
+      if (b[0] != null) {
+        add((T) b[0], a);
+      }
+      return a;
+    }
+  }
+
+  /** Keeps all records: the contents of a {@code process} window. */
+  static final class CollectAll<T> implements AggregateFunction<T, List<T>, List<T>> {
+    @Override
+    public List<T> createAccumulator() {
+      return new ArrayList<>();
+    }
+
+    @Override
+    public List<T> add(T value, List<T> acc) {
+      acc.add(value);
+      return acc;
+    }
+
+    @Override
+    public List<T> getResult(List<T> acc) {
+      return acc;
+    }
+
+    @Override
+    public List<T> merge(List<T> a, List<T> b) {
+      a.addAll(b);
+      return a;
+    }
+  }
+}
