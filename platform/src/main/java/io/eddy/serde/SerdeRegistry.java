@@ -133,9 +133,8 @@ public final class SerdeRegistry {
             }
             return forType(w.getUpperBounds()[0]);
         }
-        if (type instanceof TypeVariable<?> v) {
-            throw new SerdeException("Type variable " + v.getName() + " cannot be resolved to a serde; use a"
-                    + " concrete type or register a Serde for the generic class");
+        if (type instanceof TypeVariable<?>) {
+            return new DynamicSerde(this);
         }
         if (type instanceof GenericArrayType) {
             throw new SerdeException("Generic array type " + type.getTypeName() + " has no serde; use List<X>");
@@ -166,6 +165,10 @@ public final class SerdeRegistry {
         }
         if (type.isRecord()) {
             return RecordSerde.build(type, this);
+        }
+        if (type == Object.class || (!type.isArray() && !type.isPrimitive()
+                && (type.isInterface() || java.lang.reflect.Modifier.isAbstract(type.getModifiers())))) {
+            return new DynamicSerde(this);
         }
         if (Serializable.class.isAssignableFrom(type)) {
             return new JavaSerializationSerde<>(type);

@@ -1,0 +1,45 @@
+package io.eddy.serde;
+
+/**
+ * For fields declared as {@code Object}, an interface, an abstract class or a type variable: writes
+ * the value's class name before the value (serialized by that class's serde), and null as an empty
+ * name. Slower than a concrete type, since every value carries its class name.
+ */
+final class DynamicSerde implements Serde<Object>, NullSafe {
+    private final SerdeRegistry registry;
+
+    DynamicSerde(SerdeRegistry registry) {
+        this.registry = registry;
+    }
+
+    @Override
+    public void write(Object value, DataWriter out) {
+        if (value == null) {
+            out.writeString(null);
+            return;
+        }
+        out.writeString(value.getClass().getName());
+        registry.forValue(value).write(value, out);
+    }
+
+    @Override
+    public Object read(DataReader in) {
+        String name = in.readString();
+        if (name == null) {
+            return null;
+        }
+        Class<?> c;
+        try {
+            ClassLoader loader = Thread.currentThread().getContextClassLoader();
+            c = Class.forName(name, false, loader != null ? loader : DynamicSerde.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new SerdeException("serialized value of class " + name + ", which cannot be loaded here");
+        }
+        return registry.forClass(c).read(in);
+    }
+
+    @Override
+    public String id() {
+        return "eddy.dynamic:1";
+    }
+}
