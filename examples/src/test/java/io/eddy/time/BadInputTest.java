@@ -61,7 +61,12 @@ class BadInputTest {
   }
 
   static String config(int p, String policy) {
-    return "{\"job\":\"x.Bad\",\"parallelism\":" + p + ",\"watermarkIntervalMillis\":5,\"badRecords\":\"" + policy + "\"}";
+    return config(p, policy, "");
+  }
+
+  static String config(int p, String policy, String extra) {
+    return "{\"job\":\"x.Bad\",\"parallelism\":" + p + ",\"watermarkIntervalMillis\":5,\"badRecords\":\"" + policy
+        + "\"" + (extra.isEmpty() ? "" : "," + extra) + "}";
   }
 
   static List<Ev> good() {

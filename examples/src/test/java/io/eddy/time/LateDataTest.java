@@ -84,9 +84,16 @@ class LateDataTest {
     }
   }
 
-  private static JobResult runLate(boolean aligned, long lateness, boolean tag, CollectSink<Agg> sink, CollectSink<Ev> late)
+  static final String SMALL_FRAMES = "\"frame\":{\"flushMillis\":1}";
+
+  static JobResult runLate(boolean aligned, long lateness, boolean tag, CollectSink<Agg> sink, CollectSink<Ev> late)
       throws Exception {
-    JobResult r = run(config(1, "\"frame\":{\"flushMillis\":1}"), (pipeline, params) -> {
+    return runLate(SMALL_FRAMES, aligned, lateness, tag, sink, late);
+  }
+
+  static JobResult runLate(String extra, boolean aligned, long lateness, boolean tag, CollectSink<Agg> sink,
+      CollectSink<Ev> late) throws Exception {
+    JobResult r = run(config(1, extra), (pipeline, params) -> {
       WindowedStream<Integer, Ev, TimeWindow> windowed =
           pipeline.source("src", CollectionSource.withTimestamps(EVENTS, Ev::ts))
               .assignTimestampsAndWatermarks(perEventWatermarks(0)).name("wm")
@@ -110,7 +117,7 @@ class LateDataTest {
   }
 
   /** The last result emitted per (key, window); also checks counts never shrink between firings. */
-  private static Map<WinKey, List<Long>> lastResults(CollectSink<Agg> sink, Map<WinKey, Integer> firings) {
+  static Map<WinKey, List<Long>> lastResults(CollectSink<Agg> sink, Map<WinKey, Integer> firings) {
     Map<WinKey, List<Long>> last = new LinkedHashMap<>();
     for (Agg a : sink.values()) {
       WinKey k = new WinKey(a.key(), a.start(), a.end());
