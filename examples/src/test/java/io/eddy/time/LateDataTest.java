@@ -52,32 +52,54 @@ class LateDataTest {
     return out;
   }
 
-  /** What happens to each record, computed with a plain loop. */
+  /**
+   * What happens to each record, computed with a plain loop, for windows of {@code size} every
+   * {@code slide} (tumbling when equal). A record joins each of its windows whose last millisecond
+   * plus the lateness is above the watermark; it is too late when it joins none.
+   */
   static final class Oracle {
     final Map<WinKey, List<Long>> results = new HashMap<>();
     final List<Ev> tooLate = new ArrayList<>();
     final List<Ev> acceptedLate = new ArrayList<>();
+    /** Windows (of a key) that already had records when a late record within the lateness joined them. */
+    final java.util.Set<WinKey> refired = new java.util.HashSet<>();
     int onTime;
 
     Oracle(List<Ev> events, long lateness) {
+      this(events, lateness, SIZE, SIZE);
+    }
+
+    Oracle(List<Ev> events, long lateness, long size, long slide) {
       Map<WinKey, long[]> acc = new HashMap<>();
       long max = Long.MIN_VALUE;
       for (Ev e : events) {
         long watermark = max == Long.MIN_VALUE ? Long.MIN_VALUE : max - 1;
-        long start = Math.floorDiv(e.ts(), SIZE) * SIZE;
-        long last = start + SIZE - 1;
-        if (last > watermark) {
-          onTime++;
-        } else if (last + lateness > watermark) {
+        boolean joined = false;
+        boolean late = false;
+        for (long start = Math.floorDiv(e.ts() - size, slide) * slide; start <= e.ts(); start += slide) {
+          long last = start + size - 1;
+          if (e.ts() < start || e.ts() > last || last + lateness <= watermark) {
+            continue;
+          }
+          joined = true;
+          WinKey k = new WinKey(e.key(), start, start + size);
+          if (last <= watermark) {
+            late = true;
+            if (acc.containsKey(k)) {
+              refired.add(k);
+            }
+          }
+          long[] a = acc.computeIfAbsent(k, x -> new long[2]);
+          a[0] += e.value();
+          a[1]++;
+        }
+        if (!joined) {
+          tooLate.add(e);
+        } else if (late) {
           acceptedLate.add(e);
         } else {
-          tooLate.add(e);
-          max = Math.max(max, e.ts());
-          continue;
+          onTime++;
         }
-        long[] a = acc.computeIfAbsent(new WinKey(e.key(), start, start + SIZE), k -> new long[2]);
-        a[0] += e.value();
-        a[1]++;
         max = Math.max(max, e.ts());
       }
       results.putAll(asLists(acc));
@@ -93,12 +115,17 @@ class LateDataTest {
 
   static JobResult runLate(String extra, boolean aligned, long lateness, boolean tag, CollectSink<Agg> sink,
       CollectSink<Ev> late) throws Exception {
+    return runLate(extra, TumblingWindows.<Ev>eventTime(Duration.ofMillis(SIZE)), aligned, lateness, tag, sink, late);
+  }
+
+  static JobResult runLate(String extra, WindowAssigner<Ev, TimeWindow> assigner, boolean aligned, long lateness,
+      boolean tag, CollectSink<Agg> sink, CollectSink<Ev> late) throws Exception {
     JobResult r = run(config(1, extra), (pipeline, params) -> {
       WindowedStream<Integer, Ev, TimeWindow> windowed =
           pipeline.source("src", CollectionSource.withTimestamps(EVENTS, Ev::ts))
               .assignTimestampsAndWatermarks(perEventWatermarks(0)).name("wm")
               .keyBy(Ev::key)
-              .window(TumblingWindows.<Ev>eventTime(Duration.ofMillis(SIZE)))
+              .window(assigner)
               .allowedLateness(Duration.ofMillis(lateness));
       if (!aligned) {
         windowed.trigger(Triggers.eventTime()); // an explicit trigger takes the general operator
@@ -157,9 +184,34 @@ class LateDataTest {
     assertThat(counted + late.received.size()).as("nothing lost").isEqualTo(EVENTS.size());
     assertThat(counted).isEqualTo(oracle.onTime + oracle.acceptedLate.size());
     // a window that had fired before an accepted late record arrived fired again
-    for (Ev e : oracle.acceptedLate) {
-      long start = Math.floorDiv(e.ts(), SIZE) * SIZE;
-      WinKey k = new WinKey(e.key(), start, start + SIZE);
+    if (lateness > 0) {
+      assertThat(oracle.refired).isNotEmpty();
+    }
+    for (WinKey k : oracle.refired) {
+      assertThat(firings.get(k)).as("firings of %s", k).isGreaterThanOrEqualTo(2);
+    }
+    assertThat(r.metric("w.lateRecordsDropped")).isZero();
+  }
+
+  /** Sliding windows: a record late for some of its windows still joins the others. */
+  @ParameterizedTest(name = "aligned operator {0}")
+  @CsvSource({"true", "false"})
+  void slidingWindowsTakeALateRecordInTheWindowsStillWithinLateness(boolean aligned) throws Exception {
+    long size = 150;
+    long slide = 50;
+    long lateness = 30;
+    Oracle oracle = new Oracle(EVENTS, lateness, size, slide);
+    assertThat(oracle.tooLate).isNotEmpty();
+    assertThat(oracle.acceptedLate).isNotEmpty();
+    assertThat(oracle.refired).isNotEmpty();
+    CollectSink<Agg> sink = new CollectSink<>();
+    CollectSink<Ev> late = new CollectSink<>();
+    JobResult r = runLate(SMALL_FRAMES, SlidingWindows.<Ev>eventTime(Duration.ofMillis(size), Duration.ofMillis(slide)),
+        aligned, lateness, true, sink, late);
+    Map<WinKey, Integer> firings = new HashMap<>();
+    assertThat(lastResults(sink, firings)).isEqualTo(oracle.results);
+    assertThat(late.values()).containsExactlyInAnyOrderElementsOf(oracle.tooLate);
+    for (WinKey k : oracle.refired) {
       assertThat(firings.get(k)).as("firings of %s", k).isGreaterThanOrEqualTo(2);
     }
     assertThat(r.metric("w.lateRecordsDropped")).isZero();
