@@ -78,6 +78,41 @@ class TriggerTest {
   }
 
   /**
+   * continuousEventTime on global windows (a window that never ends): early firings as event time
+   * passes, and the end of input fires the final result once; the job must finish.
+   */
+  @ParameterizedTest(name = "parallelism {0}")
+  @ValueSource(ints = {1, 2})
+  void continuousEventTimeOnGlobalWindowsEndsWithTheFullResult(int p) throws Exception {
+    CollectSink<KeyedSum> sink = new CollectSink<>();
+    runJob(p, in -> in.keyBy(Ev::key)
+        .window(GlobalWindows.<Ev>create())
+        .trigger(Triggers.continuousEventTime(Duration.ofMillis(SIZE)))
+        .aggregate(new KeyedSumCount()).name("w")
+        .sink(sink));
+    Map<Integer, List<Long>> oracle = new HashMap<>();
+    for (Ev e : EVENTS) {
+      oracle.merge(e.key(), List.of(e.value(), 1L), (a, b) -> List.of(a.get(0) + b.get(0), a.get(1) + b.get(1)));
+    }
+    Map<Integer, List<KeyedSum>> firings = new HashMap<>();
+    for (KeyedSum s : sink.values()) {
+      firings.computeIfAbsent(s.key(), k -> new ArrayList<>()).add(s);
+    }
+    assertThat(firings.keySet()).isEqualTo(oracle.keySet());
+    for (var e : firings.entrySet()) {
+      List<KeyedSum> l = e.getValue();
+      assertThat(l.size()).as("firings of key %d", e.getKey()).isGreaterThan(1);
+      for (int i = 1; i < l.size(); i++) {
+        assertThat(l.get(i).count()).isGreaterThanOrEqualTo(l.get(i - 1).count());
+      }
+      KeyedSum last = l.get(l.size() - 1);
+      assertThat(List.of(last.sum(), last.count())).isEqualTo(oracle.get(e.getKey()));
+      // event time spans about EVENTS.size() * 2 ms: no more firings than intervals, plus the final one
+      assertThat(l.size()).isLessThanOrEqualTo((int) (EVENTS.size() * 2 / SIZE) + 3);
+    }
+  }
+
+  /**
    * purging(count(3)) on event-time tumbling windows: every firing holds exactly three records of
    * its window, no record is in two firings, and a (key, window) with m records fires m / 3 times
    * (the remainder is dropped with the window). At parallelism 1 each key's records arrive in list

@@ -181,4 +181,38 @@ class TimeUtilitiesTest {
     assertThat(fires).containsExactly(149L, 174L, 199L);
     assertThatThrownBy(() -> Triggers.continuousEventTime(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class);
   }
+
+  /** A watermark that jumps over several intervals fires once, not once per skipped interval. */
+  @Test
+  void continuousEventTimeFiresOnceWhenTheWatermarkSkipsIntervals() throws Exception {
+    Trigger<Object, TimeWindow> t = Triggers.continuousEventTime(Duration.ofMillis(10));
+    FakeContext c = new FakeContext();
+    TimeWindow w = new TimeWindow(0, 100);
+    t.onElement(null, 3, w, c);
+    assertThat(c.eventTimers).containsExactly(9L, 99L);
+    c.watermark = 57;
+    assertThat(t.onEventTime(c.eventTimers.pollFirst(), w, c).isFire()).isTrue();
+    assertThat(c.eventTimers).containsExactly(59L, 99L);
+  }
+
+  /**
+   * On a global window (which never ends) the end of input (watermark +infinity) fires the pending
+   * early firing once and leaves only the window's own end, which fires the final result.
+   */
+  @Test
+  void continuousEventTimeOnAGlobalWindowStopsAtTheFinalWatermark() throws Exception {
+    Trigger<Object, GlobalWindow> t = Triggers.continuousEventTime(Duration.ofMillis(10));
+    FakeContext c = new FakeContext();
+    t.onElement(null, 3, GlobalWindow.INSTANCE, c);
+    assertThat(c.eventTimers).containsExactly(9L, Long.MAX_VALUE);
+    c.watermark = Long.MAX_VALUE;
+    int fires = 0;
+    while (!c.eventTimers.isEmpty()) {
+      assertThat(fires).as("firings").isLessThan(10);
+      if (t.onEventTime(c.eventTimers.pollFirst(), GlobalWindow.INSTANCE, c).isFire()) {
+        fires++;
+      }
+    }
+    assertThat(fires).isEqualTo(2);
+  }
 }
