@@ -56,6 +56,17 @@ final class TimeTestSupport {
   /** A sink that adds everything every subtask receives to one shared queue. */
   static final class CollectSink<T> implements Sink<T> {
     final Queue<Got<T>> received = new ConcurrentLinkedQueue<>();
+    private final int limit;
+    private final java.util.concurrent.atomic.AtomicInteger count = new java.util.concurrent.atomic.AtomicInteger();
+
+    CollectSink() {
+      this(Integer.MAX_VALUE);
+    }
+
+    /** A sink that fails the job once it has received more than {@code limit} records (runaway output). */
+    CollectSink(int limit) {
+      this.limit = limit;
+    }
 
     @Override
     public SinkWriter<T> createWriter(SinkContext context) {
@@ -63,6 +74,9 @@ final class TimeTestSupport {
       return new SinkWriter<>() {
         @Override
         public void write(T record, long timestamp) {
+          if (count.incrementAndGet() > limit) {
+            throw new IllegalStateException("more than " + limit + " outputs");
+          }
           received.add(new Got<>(record, timestamp, System.nanoTime(), subtask));
         }
 

@@ -84,7 +84,8 @@ class TriggerTest {
   @ParameterizedTest(name = "parallelism {0}")
   @ValueSource(ints = {1, 2})
   void continuousEventTimeOnGlobalWindowsEndsWithTheFullResult(int p) throws Exception {
-    CollectSink<KeyedSum> sink = new CollectSink<>();
+    // a runaway trigger fails the job instead of hanging it
+    CollectSink<KeyedSum> sink = new CollectSink<>(100_000);
     runJob(p, in -> in.keyBy(Ev::key)
         .window(GlobalWindows.<Ev>create())
         .trigger(Triggers.continuousEventTime(Duration.ofMillis(SIZE)))
