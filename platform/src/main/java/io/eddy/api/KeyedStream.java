@@ -50,6 +50,16 @@ public final class KeyedStream<K, T> {
     return keyed(new Specs.KeyedProcessSpec(key, Objects.requireNonNull(function)));
   }
 
+  /** Joins with another keyed stream on time; see {@link IntervalJoin}. */
+  public <B> IntervalJoin<K, T, B> intervalJoin(KeyedStream<K, B> other) {
+    return new IntervalJoin<>(this, other);
+  }
+
+  /** The stream before keying (the records keep flowing to the next operator by key). */
+  DataStream<T> input() {
+    return new DataStream<>(pipeline, upstream, io.eddy.graph.Partitioning.FORWARD, sideTag);
+  }
+
   public KeySelector<T, K> keySelector() {
     return key;
   }

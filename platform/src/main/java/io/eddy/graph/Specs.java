@@ -78,6 +78,13 @@ public final class Specs {
     }
   }
 
+  /** A non-keyed process function. */
+  public record ProcessSpec(io.eddy.api.ProcessFunction<?, ?> function) implements OperatorSpec {
+    public String kind() {
+      return "process";
+    }
+  }
+
   /** Assigns timestamps and generates watermarks. */
   public record WatermarkSpec(io.eddy.time.WatermarkStrategy<?> strategy) implements OperatorSpec {
     public String kind() {

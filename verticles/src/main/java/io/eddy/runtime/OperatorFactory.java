@@ -40,6 +40,8 @@ final class OperatorFactory {
       op = new KeyedAggregateOperator<>((KeySelector) s.key(), (AggregateFunction) s.function());
     } else if (spec instanceof Specs.KeyedProcessSpec s) {
       op = new KeyedProcessOperator<>((KeySelector) s.key(), (KeyedProcessFunction) s.function());
+    } else if (spec instanceof Specs.ProcessSpec s) {
+      op = new io.eddy.runtime.operators.ProcessOperator<>((io.eddy.api.ProcessFunction) s.function());
     } else if (spec instanceof Specs.WatermarkSpec s) {
       op = new io.eddy.runtime.operators.WatermarkOperator<>(
           (io.eddy.time.WatermarkStrategy) s.strategy(), config.raw().getLong("watermarkIntervalMillis", 200L));
