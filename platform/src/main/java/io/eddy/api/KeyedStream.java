@@ -37,7 +37,7 @@ public final class KeyedStream<K, T> {
 
   /** Rolling reduce: emits the updated value of the key after every record. */
   public DataStream<T> reduce(ReduceFunction<T> function) {
-    return keyed(new Specs.KeyedReduceSpec(key, Objects.requireNonNull(function)));
+    return keyed(new Specs.KeyedAggregateSpec(key, new ReduceAggregate<>(function)));
   }
 
   /** Rolling aggregation: emits the key's updated result after every record. */

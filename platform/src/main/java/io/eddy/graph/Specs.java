@@ -6,7 +6,6 @@ import io.eddy.api.function.FilterFunction;
 import io.eddy.api.function.FlatMapFunction;
 import io.eddy.api.function.KeySelector;
 import io.eddy.api.function.MapFunction;
-import io.eddy.api.function.ReduceFunction;
 import io.eddy.connector.Sink;
 import io.eddy.connector.Source;
 
@@ -42,17 +41,6 @@ public final class Specs {
   public record UnionSpec() implements OperatorSpec {
     public String kind() {
       return "union";
-    }
-  }
-
-  public record KeyedReduceSpec(KeySelector<?, ?> key, ReduceFunction<?> function)
-      implements OperatorSpec {
-    public String kind() {
-      return "reduce";
-    }
-
-    public boolean keyed() {
-      return true;
     }
   }
 

@@ -29,9 +29,7 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
   private final TimerQueue processingTimers = new TimerQueue();
   private final TimerQueue processingCleanups = new TimerQueue();
   private final TriggerContext ctx = new TriggerContext();
-  private long wakeUpAt = Long.MAX_VALUE;
-  private long wakeUpTimer = -1;
-  private boolean ended;
+  private ProcessingTimeWakeUp wakeUp;
 
   /** One open window of one key. */
   private static final class Entry<ACC> {
@@ -55,6 +53,12 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
         ? (Trigger<IN, Window>) spec.trigger()
         : assigner.defaultTrigger();
     this.eventTime = assigner.isEventTime();
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    wakeUp = new ProcessingTimeWakeUp(context, this::onProcessingTime);
   }
 
   @Override
@@ -201,10 +205,7 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
 
   @Override
   protected void onEndOfInput() {
-    ended = true;
-    if (wakeUpTimer >= 0) {
-      context.cancelSchedule(wakeUpTimer);
-    }
+    wakeUp.stop();
     TimerQueue.Timer t;
     while ((t = processingTimers.pollDue(Long.MAX_VALUE)) != null) {
       fireTimer(t, false);
@@ -264,11 +265,6 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
   }
 
   private void onProcessingTime() {
-    wakeUpTimer = -1;
-    wakeUpAt = Long.MAX_VALUE;
-    if (ended) {
-      return;
-    }
     long now = System.currentTimeMillis();
     TimerQueue.Timer t;
     while ((t = processingTimers.pollDue(now)) != null) {
@@ -281,21 +277,13 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
   }
 
   private void scheduleWakeUp() {
-    long next = Math.min(processingTimers.nextTime(), processingCleanups.nextTime());
-    if (ended || next == Long.MAX_VALUE || next >= wakeUpAt) {
-      return;
-    }
-    if (wakeUpTimer >= 0) {
-      context.cancelSchedule(wakeUpTimer);
-    }
-    wakeUpAt = next;
-    wakeUpTimer = context.schedule(next, this::onProcessingTime);
+    wakeUp.request(Math.min(processingTimers.nextTime(), processingCleanups.nextTime()));
   }
 
   @Override
   public void close() throws Exception {
-    if (wakeUpTimer >= 0) {
-      context.cancelSchedule(wakeUpTimer);
+    if (wakeUp != null) {
+      wakeUp.stop();
     }
     super.close();
   }

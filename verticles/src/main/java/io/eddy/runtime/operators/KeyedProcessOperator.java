@@ -20,9 +20,7 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   private final TimerQueue processingTimers = new TimerQueue();
   private long currentWatermark = Long.MIN_VALUE;
   private long timestamp;
-  private long scheduledWakeUp = Long.MAX_VALUE;
-  private long wakeUpTimerId = -1;
-  private boolean ended;
+  private ProcessingTimeWakeUp wakeUp;
 
   public KeyedProcessOperator(KeySelector<IN, K> key, KeyedProcessFunction<K, IN, OUT> function) {
     super(key);
@@ -32,6 +30,7 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   @Override
   public void open() throws Exception {
     super.open();
+    wakeUp = new ProcessingTimeWakeUp(context, this::fireProcessingTimers);
   }
 
   @Override
@@ -57,16 +56,13 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
 
   @Override
   protected void onEndOfInput() {
-    ended = true;
-    if (wakeUpTimerId >= 0) {
-      context.cancelSchedule(wakeUpTimerId);
-    }
+    wakeUp.stop();
   }
 
   @Override
   public void close() throws Exception {
-    if (wakeUpTimerId >= 0) {
-      context.cancelSchedule(wakeUpTimerId);
+    if (wakeUp != null) {
+      wakeUp.stop();
     }
     super.close();
   }
@@ -84,28 +80,11 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   }
 
   private void fireProcessingTimers() {
-    wakeUpTimerId = -1;
-    scheduledWakeUp = Long.MAX_VALUE;
-    if (ended) {
-      return;
-    }
     TimerQueue.Timer t;
     while ((t = processingTimers.pollDue(System.currentTimeMillis())) != null) {
       fire(t);
     }
-    scheduleWakeUp();
-  }
-
-  private void scheduleWakeUp() {
-    long next = processingTimers.nextTime();
-    if (next == Long.MAX_VALUE || next >= scheduledWakeUp) {
-      return;
-    }
-    if (wakeUpTimerId >= 0) {
-      context.cancelSchedule(wakeUpTimerId);
-    }
-    scheduledWakeUp = next;
-    wakeUpTimerId = context.schedule(next, this::fireProcessingTimers);
+    wakeUp.request(processingTimers.nextTime());
   }
 
   // Context
@@ -151,7 +130,7 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   @Override
   public void registerProcessingTimeTimer(long time) {
     processingTimers.register(time, state.currentKey());
-    scheduleWakeUp();
+    wakeUp.request(time);
   }
 
   @Override
