@@ -48,6 +48,22 @@ public final class OperatorContext implements RuntimeContext {
     return sideOutputList;
   }
 
+  /** The job's serdes (for writing state into checkpoints). */
+  public io.eddy.serde.SerdeRegistry serdes() {
+    return task.serdes();
+  }
+
+  /** A serde that writes any value with its class, for state of unknown type. */
+  @SuppressWarnings("unchecked")
+  public io.eddy.serde.Serde<Object> anySerde() {
+    return task.serdes().forClass(Object.class);
+  }
+
+  /** The key group of {@code key} in this job. */
+  public int keyGroupOf(Object key) {
+    return KeyGroups.keyGroupOf(key, maxParallelism());
+  }
+
   /** The bad-record policy of the job. */
   public io.eddy.api.BadRecordPolicy badRecordPolicy() {
     return task.badRecordPolicy();

@@ -64,6 +64,19 @@ public abstract class StreamOperator<IN, OUT> implements Output<IN> {
     }
   }
 
+  /**
+   * Writes the operator's own state into a checkpoint, synchronously, on the event loop, when the
+   * barrier passes (keyed state of the backend is taken by the task). Must be quick: copy or
+   * serialize, and leave slow work to {@link OperatorSnapshot#await}.
+   */
+  public void snapshotState(OperatorSnapshot snapshot) throws Exception {}
+
+  /** Restores what {@link #snapshotState} wrote, before {@link #open}. */
+  public void restoreState(OperatorRestore restore) throws Exception {}
+
+  /** Checkpoint {@code checkpointId} is complete: everything up to its barrier is durable. */
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {}
+
   /** The side outputs that feed other tasks. */
   protected final java.util.List<Output<Object>> sideOutputs() {
     return context.sideOutputs();

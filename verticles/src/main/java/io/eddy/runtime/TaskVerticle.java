@@ -66,6 +66,7 @@ public final class TaskVerticle extends VerticleBase {
   private RecordWriter[] writersByEdge;
   private InputGate gate;
   private FrameDecoder decoder;
+  private io.eddy.serde.SerdeRegistry serdes;
   private SourceReader<Object> reader;
   private Counter recordsIn;
   private Counter framesIn;
@@ -133,7 +134,8 @@ public final class TaskVerticle extends VerticleBase {
     framesIn = metrics.counter(TaskMetrics.FRAMES_IN);
     JobDefinition.Instance instance = job.instantiate();
     vertex = instance.plan().vertex(id.vertex());
-    decoder = new FrameDecoder(instance.pipeline().serdes(), job.job().getClass().getClassLoader());
+    serdes = instance.pipeline().serdes();
+    decoder = new FrameDecoder(serdes, job.job().getClass().getClassLoader());
 
     writersByEdge = new RecordWriter[instance.plan().edges().size()];
     List<RecordWriter> mainWriters = new ArrayList<>();
@@ -309,6 +311,10 @@ public final class TaskVerticle extends VerticleBase {
     for (int i = 0, n = exchanges.size(); i < n; i++) {
       exchanges.get(i).flush();
     }
+  }
+
+  io.eddy.serde.SerdeRegistry serdes() {
+    return serdes;
   }
 
   io.eddy.api.BadRecordPolicy badRecordPolicy() {

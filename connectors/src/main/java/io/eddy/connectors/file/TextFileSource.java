@@ -67,12 +67,23 @@ public final class TextFileSource implements Source<String> {
 
   private static final class Reader implements SourceReader<String> {
     private final SourceReaderContext context;
-    private final ArrayDeque<String> files = new ArrayDeque<>();
-    private ArrayDeque<String> lines = new ArrayDeque<>();
+    private final List<String> assigned = new ArrayList<>();
+    private final ArrayDeque<String> files = new ArrayDeque<>(); // not yet opened
+    private final java.util.Map<String, Long> skip = new java.util.HashMap<>(); // restored positions
+    private Chunk chunk = new Chunk(null, 0, new ArrayDeque<>());
+    private final java.util.Set<String> restoredDone = new java.util.HashSet<>();
+    private boolean ended;
+    private String emittingFile;
+    private long emittedLines; // of emittingFile
     private BufferedReader open; // touched only by the one read in flight, on a worker thread
+    private String openFile;
+    private long openLine;
     private boolean reading;
     private boolean exhausted;
     private Throwable readFailure;
+
+    /** Lines of one file, starting at line {@code firstLine} (0-based). */
+    private record Chunk(String file, long firstLine, ArrayDeque<String> lines) {}
 
     Reader(SourceReaderContext context) {
       this.context = context;
@@ -80,7 +91,47 @@ public final class TextFileSource implements Source<String> {
 
     @Override
     public void addSplits(List<SourceSplit> splits) {
-      splits.forEach(s -> files.add(s.id()));
+      splits.forEach(s -> {
+        assigned.add(s.id());
+        files.add(s.id());
+      });
+    }
+
+    @Override
+    public void addSplits(List<SourceSplit> splits, java.util.Map<String, String> positions) {
+      for (SourceSplit s : splits) {
+        assigned.add(s.id());
+        String p = positions.get(s.id());
+        if ("done".equals(p)) {
+          restoredDone.add(s.id());
+        } else {
+          files.add(s.id());
+          if (p != null) {
+            skip.put(s.id(), Long.parseLong(p));
+          }
+        }
+      }
+    }
+
+    /**
+     * Files are emitted in assignment order: those before the file being emitted are done, it has
+     * its line count, those after have not started. Touches event-loop state only.
+     */
+    @Override
+    public java.util.Map<String, String> snapshotPositions() {
+      java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+      boolean reached = emittingFile == null && !ended;
+      for (String f : assigned) {
+        if (restoredDone.contains(f) || ended) {
+          m.put(f, "done");
+        } else if (f.equals(emittingFile)) {
+          m.put(f, Long.toString(emittedLines));
+          reached = true;
+        } else if (!reached) {
+          m.put(f, "done");
+        }
+      }
+      return m;
     }
 
     @Override
@@ -89,12 +140,15 @@ public final class TextFileSource implements Source<String> {
         throw new ConnectorException("reading input failed: " + readFailure.getMessage(), readFailure);
       }
       int n = 0;
+      ArrayDeque<String> lines = chunk.lines();
       while (n < maxRecords && !lines.isEmpty()) {
         output.collect(lines.poll());
+        emittedLines++;
         n++;
       }
       if (lines.isEmpty()) {
         if (exhausted && !reading) {
+          ended = true;
           return InputStatus.END_OF_INPUT;
         }
         readAhead();
@@ -115,32 +169,51 @@ public final class TextFileSource implements Source<String> {
         } else if (ar.result() == null) {
           exhausted = true;
         } else {
-          lines = ar.result();
+          chunk = ar.result();
+          if (!chunk.file().equals(emittingFile)) {
+            emittingFile = chunk.file();
+            emittedLines = chunk.firstLine();
+          }
         }
         context.wakeUp();
       });
     }
 
-    /** The next chunk of lines over all files, or null at the end. Runs on a worker thread. */
-    private ArrayDeque<String> readChunk() throws IOException {
-      ArrayDeque<String> chunk = new ArrayDeque<>();
-      while (chunk.size() < LINES_PER_CHUNK) {
+    /** The next lines of the current file, or of the next one; null at the end. Worker thread. */
+    private Chunk readChunk() throws IOException {
+      while (true) {
         if (open == null) {
           String f = files.poll();
           if (f == null) {
-            break;
+            return null;
           }
           open = Files.newBufferedReader(Path.of(f), StandardCharsets.UTF_8);
+          openFile = f;
+          openLine = 0;
+          long toSkip = skip.getOrDefault(f, 0L);
+          while (openLine < toSkip && open.readLine() != null) {
+            openLine++;
+          }
         }
-        String line = open.readLine();
-        if (line == null) {
+        ArrayDeque<String> lines = new ArrayDeque<>();
+        long first = openLine;
+        String line;
+        while (lines.size() < LINES_PER_CHUNK && (line = open.readLine()) != null) {
+          lines.add(line);
+          openLine++;
+        }
+        if (lines.size() < LINES_PER_CHUNK) {
           open.close();
           open = null;
-        } else {
-          chunk.add(line);
+          String f = openFile;
+          openFile = null;
+          if (!lines.isEmpty()) {
+            return new Chunk(f, first, lines);
+          }
+          continue;
         }
+        return new Chunk(openFile, first, lines);
       }
-      return chunk.isEmpty() ? null : chunk;
     }
 
     @Override

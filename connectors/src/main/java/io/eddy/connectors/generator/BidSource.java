@@ -36,7 +36,7 @@ public final class BidSource implements Source<Bid> {
   /** Events {@code first, first + stride, ...} below {@code end}. */
   public record Split(int index, long first, long stride, long end) implements SourceSplit {
     public String id() {
-      return "bids-" + index;
+      return "bids-" + index + "-of-" + stride;
     }
   }
 
@@ -76,6 +76,32 @@ public final class BidSource implements Source<Bid> {
       if (!splits.isEmpty()) {
         next = splits.get(0).first();
       }
+    }
+
+    @Override
+    public void addSplits(List<SourceSplit> assigned, java.util.Map<String, String> positions) {
+      addSplits(assigned);
+      // splits are read one after another: skip the finished ones, resume the current one
+      while (current < splits.size() && "done".equals(positions.get(splits.get(current).id()))) {
+        current++;
+      }
+      if (current < splits.size()) {
+        String p = positions.get(splits.get(current).id());
+        next = p == null ? splits.get(current).first() : Long.parseLong(p);
+      }
+    }
+
+    @Override
+    public java.util.Map<String, String> snapshotPositions() {
+      java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+      for (int i = 0; i < splits.size(); i++) {
+        if (i < current) {
+          m.put(splits.get(i).id(), "done");
+        } else if (i == current) {
+          m.put(splits.get(i).id(), Long.toString(next));
+        }
+      }
+      return m;
     }
 
     @Override

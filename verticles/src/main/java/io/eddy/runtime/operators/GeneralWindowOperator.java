@@ -59,6 +59,7 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
   public void open() throws Exception {
     super.open();
     wakeUp = new ProcessingTimeWakeUp(context, this::onProcessingTime);
+    scheduleWakeUp(); // restored timers
   }
 
   @Override
@@ -189,6 +190,57 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
     if (r.isPurge()) {
       e.acc = null;
     }
+  }
+
+  @Override
+  public void snapshotState(io.eddy.runtime.OperatorSnapshot snapshot) {
+    io.eddy.serde.Serde<Object> any = context.anySerde();
+    windowsByKey.forEach((key, windows) -> {
+      io.eddy.serde.DataWriter out = snapshot.keyGroups().section(context.keyGroupOf(key));
+      for (Entry<ACC> e : windows) {
+        out.writeByte(0);
+        any.write(key, out);
+        any.write(e.window, out);
+        any.write(e.acc, out);
+        any.write(e.triggerValues == null ? null : new HashMap<>(e.triggerValues), out);
+      }
+    });
+    TimerQueue[] queues = {eventTimers, eventCleanups, processingTimers, processingCleanups};
+    for (int q = 0; q < queues.length; q++) {
+      int kind = q + 1;
+      queues[q].forEach(t -> {
+        Slot s = (Slot) t.key();
+        io.eddy.serde.DataWriter out = snapshot.keyGroups().section(context.keyGroupOf(s.key()));
+        out.writeByte(kind);
+        out.writeLong(t.time());
+        any.write(s.key(), out);
+        any.write(s.window(), out);
+      });
+    }
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void restoreState(io.eddy.runtime.OperatorRestore restore) throws Exception {
+    io.eddy.serde.Serde<Object> any = context.anySerde();
+    TimerQueue[] queues = {eventTimers, eventCleanups, processingTimers, processingCleanups};
+    restore.forEachKeyGroup((kg, in) -> {
+      while (in.hasRemaining()) {
+        int kind = in.readByte();
+        if (kind == 0) {
+          Object key = any.read(in);
+          Entry<ACC> e = new Entry<>((Window) any.read(in));
+          e.acc = (ACC) any.read(in);
+          e.triggerValues = (Map<String, Object>) any.read(in);
+          windowsByKey.computeIfAbsent(key, k -> new ArrayList<>(2)).add(e);
+        } else {
+          long time = in.readLong();
+          Object key = any.read(in);
+          Window w = (Window) any.read(in);
+          queues[kind - 1].register(time, new Slot(key, w));
+        }
+      }
+    });
   }
 
   @Override

@@ -31,6 +31,7 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   public void open() throws Exception {
     super.open();
     wakeUp = new ProcessingTimeWakeUp(context, this::fireProcessingTimers);
+    wakeUp.request(processingTimers.nextTime()); // restored timers
   }
 
   @Override
@@ -77,6 +78,35 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
     } catch (Exception e) {
       throw failure(e);
     }
+  }
+
+  @Override
+  public void snapshotState(io.eddy.runtime.OperatorSnapshot snapshot) {
+    io.eddy.serde.Serde<Object> any = context.anySerde();
+    writeTimers(snapshot, eventTimers, 0, any);
+    writeTimers(snapshot, processingTimers, 1, any);
+  }
+
+  private void writeTimers(io.eddy.runtime.OperatorSnapshot snapshot, TimerQueue q, int domain, io.eddy.serde.Serde<Object> any) {
+    q.forEach(t -> {
+      io.eddy.serde.DataWriter out = snapshot.keyGroups().section(context.keyGroupOf(t.key()));
+      out.writeByte(domain);
+      out.writeLong(t.time());
+      any.write(t.key(), out);
+    });
+  }
+
+  @Override
+  public void restoreState(io.eddy.runtime.OperatorRestore restore) throws Exception {
+    io.eddy.serde.Serde<Object> any = context.anySerde();
+    restore.forEachKeyGroup((kg, in) -> {
+      while (in.hasRemaining()) {
+        int domain = in.readByte();
+        long time = in.readLong();
+        Object key = any.read(in);
+        (domain == 0 ? eventTimers : processingTimers).register(time, key);
+      }
+    });
   }
 
   private void fireProcessingTimers() {
