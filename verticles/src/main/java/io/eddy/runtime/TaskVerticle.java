@@ -126,6 +126,17 @@ public final class TaskVerticle extends VerticleBase {
   @Override
   public Future<?> start() throws Exception {
     LiveTasks.add(this);
+    Future<?> started;
+    try {
+      started = open();
+    } catch (Throwable e) {
+      started = Future.failedFuture(e);
+    }
+    // Vert.x does not stop a verticle whose start failed: release what was opened here
+    return started.onFailure(e -> stop());
+  }
+
+  private Future<?> open() throws Exception {
     EventBus bus = vertx.eventBus();
     FrameCodec.registerOn(bus);
     frames = job.config().frame();
