@@ -40,7 +40,11 @@ public final class KeyGroupSections {
 
   /** Hands every section of {@code file} whose key group is in {@code [first, last]} to {@code reader}. */
   public static void read(Path file, int first, int last, BiConsumer<Integer, DataReader> reader) throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
+    read(Files.readAllBytes(file), first, last, reader);
+  }
+
+  /** Hands every section of {@code bytes} (as {@link #toBytes} made them) in {@code [first, last]} to {@code reader}. */
+  public static void read(byte[] bytes, int first, int last, BiConsumer<Integer, DataReader> reader) {
     DataReader in = new DataReader(bytes);
     int n = in.readVarInt();
     for (int i = 0; i < n; i++) {

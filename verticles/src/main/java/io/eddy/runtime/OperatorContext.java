@@ -64,6 +64,11 @@ public final class OperatorContext implements RuntimeContext {
     return KeyGroups.keyGroupOf(key, maxParallelism());
   }
 
+  /** True when the job takes checkpoints (sinks then commit with them). */
+  public boolean checkpointing() {
+    return task.checkpointing();
+  }
+
   /** The bad-record policy of the job. */
   public io.eddy.api.BadRecordPolicy badRecordPolicy() {
     return task.badRecordPolicy();
@@ -135,6 +140,11 @@ public final class OperatorContext implements RuntimeContext {
       keyedState = new HeapKeyedStateBackend(
           operatorName, maxP, KeyGroups.rangeStart(i, maxP, p), KeyGroups.rangeEnd(i, maxP, p));
     }
+    return keyedState;
+  }
+
+  /** The keyed state backend if this operator has used keyed state, else null. */
+  io.eddy.state.KeyedStateBackend keyedStateBackendIfCreated() {
     return keyedState;
   }
 

@@ -66,6 +66,15 @@ public final class TaskVerticle extends VerticleBase {
   private RecordWriter[] writersByEdge;
   private InputGate gate;
   private FrameDecoder decoder;
+  private final JsonObject restoreFrom;
+  private io.eddy.checkpoint.CheckpointSettings checkpoints; // null: none
+  private io.eddy.checkpoint.CheckpointStorage storage;
+  private BarrierAligner aligner;
+  private final List<String> uids = new ArrayList<>(); // of operators, in chain order
+  private final List<OperatorContext> contexts = new ArrayList<>();
+  private String sourceUid;
+  private java.util.Map<String, String> restoredPositions = java.util.Map.of();
+  private boolean ended; // all input ended and every output sent: waiting for the final checkpoint
   private io.eddy.serde.SerdeRegistry serdes;
   private SourceReader<Object> reader;
   private Counter recordsIn;
@@ -85,9 +94,18 @@ public final class TaskVerticle extends VerticleBase {
    *     handed over as objects unless the job forces serialization)
    */
   public TaskVerticle(TaskId id, JobDefinition job, Predicate<TaskId> isLocal) {
+    this(id, job, isLocal, null);
+  }
+
+  /**
+   * @param restoreFrom the metadata of the completed checkpoint to restore this task's state from,
+   *     or null to start empty
+   */
+  public TaskVerticle(TaskId id, JobDefinition job, Predicate<TaskId> isLocal, JsonObject restoreFrom) {
     this.id = id;
     this.job = job;
     this.isLocal = isLocal;
+    this.restoreFrom = restoreFrom;
   }
 
   public TaskId id() {
@@ -169,29 +187,101 @@ public final class TaskVerticle extends VerticleBase {
     for (int i = chain.size() - 1; i >= first; i--) {
       Transform t = chain.get(i);
       StreamOperator<Object, Object> op = OperatorFactory.create(t.spec(), job.config());
-      op.setup(new OperatorContext(this, t.name(), t.spec().kind(), sideOutputsOf(t)), next);
+      OperatorContext ctx = new OperatorContext(this, t.name(), t.spec().kind(), sideOutputsOf(t));
+      op.setup(ctx, next);
       operators.add(0, op);
+      contexts.add(0, ctx);
+      uids.add(0, uidOf(t));
       next = op;
     }
     head = next;
+    if (vertex.isSource()) {
+      sourceUid = uidOf(vertex.head());
+    }
+    checkpoints = io.eddy.checkpoint.CheckpointSettings.of(job.config().raw());
+    if (checkpoints != null) {
+      storage = new io.eddy.checkpoint.CheckpointStorage(checkpoints.directory().resolve(job.config().name()));
+    }
 
     if (!vertex.inputs().isEmpty()) {
-      gate = new InputGate(bus, id.jobId(), id.subtask(), vertex.inputs(),
+      gate = new InputGate(bus, id, vertex.inputs(),
           instance.plan().edges().size(), frames.credits(), metrics);
+      aligner = new BarrierAligner(gate);
       consumers.add(bus.<Object>consumer(id.dataAddress(), this::onFrame));
     }
     consumers.add(bus.<Buffer>consumer(id.creditAddress(), this::onCredit));
     consumers.add(bus.<JsonObject>consumer(id.controlAddress(), this::onControl));
 
-    for (StreamOperator<Object, Object> op : operators) {
-      op.open();
-    }
     List<Future<?>> ready = new ArrayList<>();
     consumers.forEach(c -> ready.add(c.completion()));
-    if (vertex.isSource()) {
-      ready.add(openSource(((Specs.SourceSpec) vertex.head().spec()).source()));
-    }
+    Future<?> restored = restoreFrom == null ? Future.succeededFuture() : restore();
+    ready.add(restored.compose(v -> {
+      try {
+        for (StreamOperator<Object, Object> op : operators) {
+          op.open();
+        }
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+      return vertex.isSource() ? openSource(((Specs.SourceSpec) vertex.head().spec()).source()) : Future.succeededFuture();
+    }));
     return Future.all(ready);
+  }
+
+  /** An operator's identity in checkpoints: its name and its position in the job's graph. */
+  static String uidOf(Transform t) {
+    return t.name() + "#" + t.id();
+  }
+
+  private int firstKeyGroup() {
+    return io.eddy.state.KeyGroups.rangeStart(id.subtask(), maxParallelism(), vertex.parallelism());
+  }
+
+  private int lastKeyGroup() {
+    return io.eddy.state.KeyGroups.rangeEnd(id.subtask(), maxParallelism(), vertex.parallelism());
+  }
+
+  /**
+   * Reads this task's part of the checkpoint on a worker thread (key-group files, keyed backends),
+   * then hands each operator its state on the event loop.
+   */
+  private Future<?> restore() {
+    java.nio.file.Path root = restoreFrom.containsKey("root")
+        ? java.nio.file.Path.of(restoreFrom.getString("root"))
+        : storage.root();
+    TaskRestore r = new TaskRestore(restoreFrom, root, id.subtask(), vertex.parallelism(), firstKeyGroup(), lastKeyGroup());
+    List<io.eddy.state.KeyedStateBackend> backends = new ArrayList<>();
+    for (int i = 0; i < operators.size(); i++) {
+      boolean keyed = vertex.chain().get(vertex.isSource() ? i + 1 : i).spec().keyed();
+      backends.add(keyed ? contexts.get(i).keyedStateBackend() : null);
+    }
+    return vertx.executeBlocking(() -> {
+      r.load(uids);
+      for (int i = 0; i < uids.size(); i++) {
+        if (backends.get(i) != null) {
+          backends.get(i).restore(r.backendHandles(uids.get(i)), root);
+        }
+      }
+      return null;
+    }, false).compose(v -> {
+      try {
+        for (int i = 0; i < operators.size(); i++) {
+          operators.get(i).restoreState(r.forOperator(uids.get(i)));
+        }
+        if (sourceUid != null) {
+          java.util.Map<String, String> positions = new java.util.HashMap<>();
+          for (byte[] entry : r.operatorState(sourceUid).getOrDefault("positions", List.of())) {
+            String line = new String(entry, java.nio.charset.StandardCharsets.UTF_8);
+            int tab = line.indexOf('\t');
+            positions.put(line.substring(0, tab), line.substring(tab + 1));
+          }
+          restoredPositions = positions;
+        }
+        return Future.succeededFuture();
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    });
   }
 
   /** One exchange per side-output tag of {@code t} that another vertex reads. */
@@ -216,7 +306,7 @@ public final class TaskVerticle extends VerticleBase {
     OutputChannel[] channels = new OutputChannel[n];
     for (int j = 0; j < n; j++) {
       int target = e.partitioning() == Partitioning.FORWARD ? id.subtask() : j;
-      TaskId receiver = new TaskId(id.jobId(), e.target().id(), target);
+      TaskId receiver = id.sibling(e.target().id(), target);
       boolean serialize = frames.serializeLocal() || !isLocal.test(receiver);
       channels[j] = new OutputChannel(vertx.eventBus(), receiver.dataAddress(), e.id(), id.subtask(),
           frames.maxRecords(), frames.maxBytes(), serialize ? instance.pipeline().serdes() : null, metrics);
@@ -235,7 +325,11 @@ public final class TaskVerticle extends VerticleBase {
           }
           try {
             reader = (SourceReader<Object>) source.createReader(readerContext());
-            reader.addSplits(mine);
+            if (restoreFrom != null) {
+              reader.addSplits(mine, restoredPositions);
+            } else {
+              reader.addSplits(mine);
+            }
           } catch (RuntimeException e) {
             throw e;
           } catch (Exception e) {
@@ -251,7 +345,17 @@ public final class TaskVerticle extends VerticleBase {
     String command = msg.body().getString("command");
     switch (command) {
       case "run" -> run();
-      case "cancel" -> cancel();
+      case "cancel" -> {
+        cancel();
+        msg.reply("canceled");
+      }
+      case "checkpoint" -> triggerCheckpoint(msg.body().getLong("checkpoint"), msg.body().getLong("timestamp"));
+      case "complete" -> checkpointComplete(msg.body().getLong("checkpoint"));
+      case "final" -> {
+        finalCheckpoint = msg.body().getLong("checkpoint");
+        triggerCheckpoint(finalCheckpoint, System.currentTimeMillis());
+      }
+      case "abort" -> { } // pending transactions stay pending; a later checkpoint covers them
       default -> msg.fail(400, "unknown command " + command);
     }
   }
@@ -324,6 +428,10 @@ public final class TaskVerticle extends VerticleBase {
     }
   }
 
+  boolean checkpointing() {
+    return checkpoints != null;
+  }
+
   io.eddy.serde.SerdeRegistry serdes() {
     return serdes;
   }
@@ -379,7 +487,9 @@ public final class TaskVerticle extends VerticleBase {
         return false;
       }
       Frame frame = gate.take(ch);
-      process(ch, frame);
+      if (!process(ch, frame)) {
+        continue; // held at a barrier: the rest of the frame waits, its credit too
+      }
       gate.processed(ch);
       if (state != State.RUNNING || backPressured()) {
         return false;
@@ -388,15 +498,32 @@ public final class TaskVerticle extends VerticleBase {
     return gate.hasQueuedFrames();
   }
 
-  private void process(int ch, Frame frame) {
-    framesIn.inc();
+  /** Processes a frame from its read position; false when it stopped at a barrier and was put back. */
+  private boolean process(int ch, Frame frame) {
+    if (frame.position() == 0) {
+      framesIn.inc();
+    }
     int n = frame.size();
     int records = 0;
     Output<Object> h = head;
-    for (int i = 0; i < n; i++) {
+    for (int i = frame.position(); i < n; i++) {
       Object e = frame.element(i);
       if (e instanceof ControlElement) {
-        if (e instanceof Watermark w) {
+        if (e instanceof io.eddy.record.CheckpointBarrier b) {
+          if (aligner.onBarrier(ch, b.id(), b.timestamp())) {
+            aligner.reset();
+            gate.unblockAll();
+            takeSnapshot(b.id(), b.timestamp(), true);
+          } else if (checkpoints == null || checkpoints.exactlyOnce()) {
+            gate.block(ch);
+            if (i + 1 < n) {
+              frame.position(i + 1);
+              gate.pushBack(ch, frame);
+              recordsIn.add(records);
+              return false;
+            }
+          }
+        } else if (e instanceof Watermark w) {
           long wm = gate.onWatermark(ch, w.timestamp());
           if (wm != Long.MIN_VALUE) {
             h.watermark(wm);
@@ -411,7 +538,13 @@ public final class TaskVerticle extends VerticleBase {
             h.idleness(!wasAllIdle);
           }
         } else if (e == EndOfInput.INSTANCE) {
-          if (gate.onEndOfInput(ch)) {
+          boolean last = gate.onEndOfInput(ch);
+          if (aligner.onChannelEnded()) {
+            aligner.reset();
+            gate.unblockAll();
+            takeSnapshot(aligner.pendingId(), aligner.pendingTimestamp(), true);
+          }
+          if (last) {
             endOfInput();
           } else {
             long wm = gate.advanceAfterEnd();
@@ -429,7 +562,85 @@ public final class TaskVerticle extends VerticleBase {
       }
     }
     recordsIn.add(records);
+    return true;
   }
+
+  // ---- checkpoints
+
+  /** A source's part: the coordinator triggers checkpoint {@code id} between two turns. */
+  private void triggerCheckpoint(long id, long timestamp) {
+    if (state != State.RUNNING && !ended) {
+      return; // not running yet, or failing: the coordinator times the checkpoint out
+    }
+    takeSnapshot(id, timestamp, !ended);
+  }
+
+  /**
+   * Snapshots every operator (and a source's positions) synchronously, forwards the barrier when
+   * the task still runs, then writes the snapshot off the event loop and acknowledges it.
+   */
+  private void takeSnapshot(long checkpointId, long timestamp, boolean forwardBarrier) {
+    try {
+      TaskSnapshot snap = new TaskSnapshot(checkpointId, storage, id.vertex(), id.subtask(), firstKeyGroup(), lastKeyGroup());
+      for (int i = 0; i < operators.size(); i++) {
+        snap.add(uids.get(i), operators.get(i), contexts.get(i).keyedStateBackendIfCreated());
+      }
+      if (reader != null) {
+        OperatorSnapshot positions = new OperatorSnapshot(checkpointId);
+        List<byte[]> entries = new ArrayList<>();
+        reader.snapshotPositions().forEach((split, pos) ->
+            entries.add((split + "\t" + pos).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        positions.operatorState("positions", entries, true);
+        snap.add(sourceUid, positions);
+      }
+      if (forwardBarrier) {
+        io.eddy.record.CheckpointBarrier barrier = new io.eddy.record.CheckpointBarrier(checkpointId, timestamp);
+        for (ExchangeOutput x : exchanges) {
+          x.barrier(barrier);
+        }
+      }
+      snap.complete(vertx).onComplete(ar -> {
+        if (ar.failed()) {
+          fail(new IllegalStateException("checkpoint " + checkpointId + " failed: " + ar.cause(), ar.cause()));
+          return;
+        }
+        JsonObject ack = new JsonObject()
+            .put("vertex", id.vertex())
+            .put("subtask", id.subtask())
+            .put("state", "ACK")
+            .put("checkpoint", checkpointId)
+            .put("operators", ar.result());
+        vertx.eventBus().send(id.coordinatorAddress(), ack);
+      });
+    } catch (Throwable e) {
+      fail(e);
+    }
+  }
+
+  private void checkpointComplete(long checkpointId) {
+    try {
+      for (StreamOperator<Object, Object> op : operators) {
+        op.notifyCheckpointComplete(checkpointId);
+      }
+    } catch (Throwable e) {
+      fail(e);
+      return;
+    }
+    if (ended && checkpointId == finalCheckpoint) {
+      Future.all(new ArrayList<>(finishWork)).onComplete(ar -> {
+        if (ar.failed()) {
+          fail(ar.cause());
+        } else {
+          finishWork.clear();
+          state = State.FINISHED;
+          shutDown();
+          report("FINISHED", null);
+        }
+      });
+    }
+  }
+
+  private long finalCheckpoint = -1;
 
   private void onFrame(Message<Object> msg) {
     if (state == State.FAILED || state == State.CANCELED) {
@@ -494,6 +705,13 @@ public final class TaskVerticle extends VerticleBase {
     if (backPressured()) {
       return; // the last frames wait for credit
     }
+    if (checkpoints != null) {
+      // Exactly once to the end: the final checkpoint records what the sinks pre-committed at
+      // the end of input; they commit when it completes.
+      ended = true;
+      report("ENDED", null);
+      return;
+    }
     state = State.FINISHED;
     shutDown();
     report("FINISHED", null);
@@ -538,7 +756,7 @@ public final class TaskVerticle extends VerticleBase {
     if (error != null) {
       r.put("error", error);
     }
-    vertx.eventBus().send(TaskId.coordinatorAddress(id.jobId()), r);
+    vertx.eventBus().send(id.coordinatorAddress(), r);
   }
 
   private boolean shutDown;
