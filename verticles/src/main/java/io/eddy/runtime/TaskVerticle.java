@@ -250,10 +250,10 @@ public final class TaskVerticle extends VerticleBase {
         ? java.nio.file.Path.of(restoreFrom.getString("root"))
         : storage.root();
     TaskRestore r = new TaskRestore(restoreFrom, root, id.subtask(), vertex.parallelism(), firstKeyGroup(), lastKeyGroup());
+    // keyed backends exist only for operators that used keyed state when the checkpoint was taken
     List<io.eddy.state.KeyedStateBackend> backends = new ArrayList<>();
     for (int i = 0; i < operators.size(); i++) {
-      boolean keyed = vertex.chain().get(vertex.isSource() ? i + 1 : i).spec().keyed();
-      backends.add(keyed ? contexts.get(i).keyedStateBackend() : null);
+      backends.add(r.backendHandles(uids.get(i)).isEmpty() ? null : contexts.get(i).keyedStateBackend());
     }
     return vertx.executeBlocking(() -> {
       r.load(uids);
