@@ -76,6 +76,8 @@ public final class JobCoordinator {
     final JsonArray tasks = new JsonArray();
     long timeoutTimer = -1;
     int acks;
+    Path savepoint; // where to copy it once complete, or null
+    final Promise<Path> savepointDone = Promise.promise();
 
     PendingCheckpoint(long id) {
       this.id = id;
@@ -161,7 +163,9 @@ public final class JobCoordinator {
       throw new io.eddy.config.ConfigException("checkpoint '" + dir + "' belongs to job '" + meta.getString("job")
           + "', not '" + job.config().name() + "'");
     }
-    meta.put("root", dir.toAbsolutePath().getParent().toString());
+    // a savepoint holds its files itself; a checkpoint's paths are relative to the job's directory
+    Path metaDir = java.nio.file.Files.isDirectory(dir) ? dir : dir.getParent();
+    meta.put("root", (meta.getBoolean("savepoint", false) ? metaDir : metaDir.toAbsolutePath().getParent()).toString());
     nextCheckpointId = Math.max(nextCheckpointId, meta.getLong("checkpointId") + 1);
     LOG.log(System.Logger.Level.INFO, "job {0}: restoring checkpoint {1} from {2}", job.config().name(), meta.getLong("checkpointId"), dir);
     return meta;
@@ -275,7 +279,34 @@ public final class JobCoordinator {
         || System.currentTimeMillis() - lastCompletedAt < checkpoints.minPauseMillis()) {
       return;
     }
+    startCheckpoint(null);
+  }
+
+  /**
+   * Takes a savepoint: a checkpoint of the running job, copied with every file it needs into
+   * {@code target}, so it outlives the job's checkpoint retention. Restore it with
+   * {@code run --from-checkpoint <target>}, at the same or another parallelism.
+   */
+  public Future<Path> savepoint(Path target) {
+    if (checkpoints == null) {
+      return Future.failedFuture(new IllegalStateException(
+          "job '" + job.config().name() + "' has no 'checkpoints' settings, which savepoints need"));
+    }
+    if (status.get() != JobStatus.RUNNING || ended > 0) {
+      return Future.failedFuture(new IllegalStateException(
+          "job '" + job.config().name() + "' is " + status.get() + ", not running: no savepoint"));
+    }
+    return startCheckpoint(target).savepointDone.future();
+  }
+
+  /** Takes a savepoint, then cancels the job. */
+  public Future<Path> stopWithSavepoint(Path target) {
+    return savepoint(target).onSuccess(p -> cancel());
+  }
+
+  private PendingCheckpoint startCheckpoint(Path savepoint) {
     PendingCheckpoint pc = new PendingCheckpoint(nextCheckpointId++);
+    pc.savepoint = savepoint;
     pending.put(pc.id, pc);
     pc.timeoutTimer = vertx.setTimer(checkpoints.timeoutMillis(), t -> abort(pc, "timed out"));
     JsonObject cmd = new JsonObject().put("command", "checkpoint").put("checkpoint", pc.id)
@@ -287,6 +318,7 @@ public final class JobCoordinator {
         }
       }
     }
+    return pc;
   }
 
   private void triggerFinal() {
@@ -302,6 +334,7 @@ public final class JobCoordinator {
       return;
     }
     vertx.cancelTimer(pc.timeoutTimer);
+    pc.savepointDone.tryFail("checkpoint " + pc.id + " aborted: " + why);
     metrics.merge("checkpoints.aborted", 1L, Long::sum);
     LOG.log(System.Logger.Level.INFO, "job {0}: checkpoint {1} aborted: {2}", job.config().name(), pc.id, why);
     sendToAll("abort", new JsonObject().put("checkpoint", pc.id));
@@ -332,16 +365,23 @@ public final class JobCoordinator {
     int thisAttempt = attempt;
     vertx.executeBlocking(() -> {
       storage.writeMetadata(pc.id, meta);
+      if (pc.savepoint != null) {
+        storage.copyAsSavepoint(pc.id, pc.savepoint);
+      }
       storage.retain(checkpoints.retain());
       return directorySize(storage.checkpointDirectory(pc.id));
     }, false).onComplete(ar -> {
       if (ar.failed()) {
         LOG.log(System.Logger.Level.WARNING, "job {0}: checkpoint {1} could not be stored: {2}", job.config().name(), pc.id, ar.cause().toString());
         metrics.merge("checkpoints.aborted", 1L, Long::sum);
+        pc.savepointDone.tryFail(ar.cause());
         if (isFinal) {
           onFailure("final checkpoint could not be stored: " + ar.cause());
         }
         return;
+      }
+      if (pc.savepoint != null) {
+        pc.savepointDone.tryComplete(pc.savepoint);
       }
       if (thisAttempt != attempt || result.future().isComplete()) {
         return;
@@ -420,7 +460,10 @@ public final class JobCoordinator {
       vertx.cancelTimer(checkpointTimer);
       checkpointTimer = -1;
     }
-    pending.values().forEach(pc -> vertx.cancelTimer(pc.timeoutTimer));
+    pending.values().forEach(pc -> {
+      vertx.cancelTimer(pc.timeoutTimer);
+      pc.savepointDone.tryFail("job stopped before checkpoint " + pc.id + " completed");
+    });
     pending.clear();
     List<Future<?>> canceled = new ArrayList<>();
     DeliveryOptions wait = new DeliveryOptions().setSendTimeout(CANCEL_WAIT_MILLIS);

@@ -19,12 +19,13 @@ import java.time.Duration;
  * {@code --from-checkpoint latest}: the committed output ends up exactly the same.
  *
  * <p>Parameters: {@code events} (N), {@code rate} (events per second over all source subtasks, 0
- * for unlimited), {@code output} (a directory).
+ * for unlimited), {@code output} (a directory), {@code splits} (source splits; 0 for one per
+ * subtask; set it to restore a savepoint at another parallelism).
  */
 public final class Q5ExactlyOnce implements StreamJob {
   @Override
   public void build(Pipeline pipeline, JobParams params) {
-    pipeline.source("bids", new BidSource(params.getLong("events", 1_000_000), params.getLong("rate", 0)))
+    pipeline.source("bids", new BidSource(params.getLong("events", 1_000_000), params.getLong("rate", 0), params.getInt("splits", 0)))
         .assignTimestampsAndWatermarks(WatermarkStrategy.<Bid>forBoundedOutOfOrderness(Duration.ofMillis(100)))
         .name("watermarks")
         .keyBy(Bid::auction)

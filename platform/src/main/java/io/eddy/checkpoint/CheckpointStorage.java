@@ -149,6 +149,35 @@ public final class CheckpointStorage {
     }
   }
 
+  /**
+   * Copies complete checkpoint {@code id} with every shared file it references into {@code target},
+   * keeping relative paths, and writes its metadata there marked {@code "savepoint": true}: a
+   * self-contained copy that retention never touches.
+   */
+  public void copyAsSavepoint(long id, Path target) throws IOException {
+    JsonObject meta = readMetadata(checkpointDirectory(id));
+    Files.createDirectories(target);
+    Path chk = checkpointDirectory(id);
+    try (Stream<Path> files = Files.walk(chk)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        if (Files.isRegularFile(f) && !f.getFileName().toString().startsWith(METADATA)) {
+          Path to = target.resolve(root.relativize(f).toString());
+          Files.createDirectories(to.getParent());
+          Files.copy(f, to, StandardCopyOption.REPLACE_EXISTING);
+        }
+      }
+    }
+    for (Object s : meta.getJsonArray("sharedFiles", new JsonArray())) {
+      Path to = target.resolve((String) s);
+      Files.createDirectories(to.getParent());
+      Files.copy(root.resolve((String) s), to, StandardCopyOption.REPLACE_EXISTING);
+    }
+    meta.put("savepoint", true);
+    Path tmp = target.resolve(METADATA + ".tmp");
+    Files.writeString(tmp, meta.encodePrettily(), StandardCharsets.UTF_8);
+    Files.move(tmp, target.resolve(METADATA), StandardCopyOption.ATOMIC_MOVE);
+  }
+
   static void deleteTree(Path p) throws IOException {
     if (!Files.exists(p)) {
       return;

@@ -326,6 +326,15 @@ public final class TaskVerticle extends VerticleBase {
           try {
             reader = (SourceReader<Object>) source.createReader(readerContext());
             if (restoreFrom != null) {
+              java.util.Set<String> ids = new java.util.HashSet<>();
+              all.forEach(split -> ids.add(split.id()));
+              for (String recorded : restoredPositions.keySet()) {
+                if (!ids.contains(recorded)) {
+                  throw new IllegalStateException("source '" + vertex.head().name() + "': the checkpoint records split '"
+                      + recorded + "', which this run does not have (its splits are " + ids
+                      + "); a source whose splits depend on the parallelism cannot be rescaled");
+                }
+              }
               reader.addSplits(mine, restoredPositions);
             } else {
               reader.addSplits(mine);
