@@ -56,6 +56,7 @@ public final class JobCoordinator {
   private final Map<Long, PendingCheckpoint> pending = new TreeMap<>();
   private final List<Long> durations = new ArrayList<>();
   private final List<String> deployments = new ArrayList<>();
+  private final java.util.Set<String> endedTasks = new java.util.HashSet<>();
   private MessageConsumer<JsonObject> reports;
   private ExecutionPlan plan;
   private int attempt = -1;
@@ -175,6 +176,7 @@ public final class JobCoordinator {
     attempt++;
     remaining = plan.subtaskCount();
     ended = 0;
+    endedTasks.clear();
     finalCheckpoint = -1;
     deployments.clear();
     int thisAttempt = attempt;
@@ -253,7 +255,9 @@ public final class JobCoordinator {
         onFailure(report.getString("error"));
       }
       case "ENDED" -> {
-        if (++ended == plan.subtaskCount()) {
+        // count each task once, whatever a task repeats
+        if (endedTasks.add(report.getInteger("vertex") + "/" + report.getInteger("subtask"))
+            && ++ended == plan.subtaskCount()) {
           triggerFinal();
         }
       }

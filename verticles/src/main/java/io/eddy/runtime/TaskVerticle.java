@@ -519,6 +519,7 @@ public final class TaskVerticle extends VerticleBase {
       Object e = frame.element(i);
       if (e instanceof ControlElement) {
         if (e instanceof io.eddy.record.CheckpointBarrier b) {
+          debug("barrier " + b.id() + " on channel " + ch);
           if (aligner.onBarrier(ch, b.id(), b.timestamp())) {
             aligner.reset();
             gate.unblockAll();
@@ -547,6 +548,7 @@ public final class TaskVerticle extends VerticleBase {
             h.idleness(!wasAllIdle);
           }
         } else if (e == EndOfInput.INSTANCE) {
+          debug("end of input on channel " + ch);
           boolean last = gate.onEndOfInput(ch);
           if (aligner.onChannelEnded()) {
             aligner.reset();
@@ -578,6 +580,7 @@ public final class TaskVerticle extends VerticleBase {
 
   /** A source's part: the coordinator triggers checkpoint {@code id} between two turns. */
   private void triggerCheckpoint(long id, long timestamp) {
+    debug("trigger " + id);
     if (state != State.RUNNING && !ended) {
       return; // not running yet, or failing: the coordinator times the checkpoint out
     }
@@ -589,6 +592,7 @@ public final class TaskVerticle extends VerticleBase {
    * the task still runs, then writes the snapshot off the event loop and acknowledges it.
    */
   private void takeSnapshot(long checkpointId, long timestamp, boolean forwardBarrier) {
+    debug("snapshot " + checkpointId + " forward=" + forwardBarrier);
     try {
       TaskSnapshot snap = new TaskSnapshot(checkpointId, storage, id.vertex(), id.subtask(), firstKeyGroup(), lastKeyGroup());
       for (int i = 0; i < operators.size(); i++) {
@@ -650,6 +654,13 @@ public final class TaskVerticle extends VerticleBase {
   }
 
   private long finalCheckpoint = -1;
+  private static final boolean DEBUG = Boolean.getBoolean("eddy.debug");
+
+  private void debug(String what) {
+    if (DEBUG) {
+      System.err.println("[task " + id + " " + state + (ended ? " ended" : "") + "] " + what);
+    }
+  }
 
   private void onFrame(Message<Object> msg) {
     if (state == State.FAILED || state == State.CANCELED) {
@@ -708,7 +719,7 @@ public final class TaskVerticle extends VerticleBase {
   }
 
   private void tryFinish() {
-    if (state != State.FINISHING || !finishWork.isEmpty()) {
+    if (state != State.FINISHING || ended || !finishWork.isEmpty()) {
       return;
     }
     if (backPressured()) {
@@ -757,6 +768,7 @@ public final class TaskVerticle extends VerticleBase {
   }
 
   private void report(String taskState, String error) {
+    debug("report " + taskState);
     JsonObject r = new JsonObject()
         .put("vertex", id.vertex())
         .put("subtask", id.subtask())
