@@ -54,6 +54,12 @@ public abstract class StreamOperator<IN, OUT> implements Output<IN> {
     }
   }
 
+  /** Split changes pass through to the watermark generator further down the source's chain. */
+  @Override
+  public void split(String splitId, boolean finished) {
+    output.split(splitId, finished);
+  }
+
   /** The end of input passes on likewise, after {@link #onEndOfInput}. */
   @Override
   public final void endOfInput() {

@@ -832,6 +832,16 @@ public final class TaskVerticle extends VerticleBase {
       sourceRecords++;
       head.collect(record, timestamp);
     }
+
+    @Override
+    public void split(String splitId) {
+      head.split(splitId, false);
+    }
+
+    @Override
+    public void splitFinished(String splitId) {
+      head.split(splitId, true);
+    }
   };
 
   private SourceReaderContext readerContext() {

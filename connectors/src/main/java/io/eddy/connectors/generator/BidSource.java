@@ -78,6 +78,7 @@ public final class BidSource implements Source<Bid> {
     private final double eventsPerMilli; // of this subtask; 0: unlimited
     private final List<Split> splits = new ArrayList<>();
     private long[] next = new long[0]; // per split: the next event index
+    private int lastSplit = -1;
     private long emitted;
     private long startMillis = -1;
 
@@ -134,6 +135,7 @@ public final class BidSource implements Source<Bid> {
         long i = next[0];
         long end = s.end();
         long stride = s.stride();
+        output.split(s.id());
         while (budget > 0 && i < end) {
           Bid b = BidGenerator.bid(i);
           output.collect(b, b.ts());
@@ -142,7 +144,11 @@ public final class BidSource implements Source<Bid> {
           emitted++;
         }
         next[0] = i;
-        return i < end ? InputStatus.MORE_AVAILABLE : InputStatus.END_OF_INPUT;
+        if (i < end) {
+          return InputStatus.MORE_AVAILABLE;
+        }
+        output.splitFinished(s.id());
+        return InputStatus.END_OF_INPUT;
       }
       while (budget > 0) {
         int k = -1;
@@ -156,9 +162,16 @@ public final class BidSource implements Source<Bid> {
         if (k < 0) {
           return InputStatus.END_OF_INPUT;
         }
+        if (k != lastSplit) {
+          output.split(splits.get(k).id());
+          lastSplit = k;
+        }
         Bid b = BidGenerator.bid(min);
         output.collect(b, b.ts());
         next[k] = min + splits.get(k).stride();
+        if (next[k] >= splits.get(k).end()) {
+          output.splitFinished(splits.get(k).id());
+        }
         budget--;
         emitted++;
       }
