@@ -450,18 +450,7 @@ public final class TaskVerticle extends VerticleBase {
   }
 
   long schedulePeriodic(long intervalMillis, Runnable action) {
-    return vertx.setPeriodic(intervalMillis, t -> {
-      if (state == State.RUNNING) {
-        try {
-          action.run();
-          if (frames.flushMillis() == 0) {
-            flushAll();
-          }
-        } catch (Throwable e) {
-          fail(e);
-        }
-      }
-    });
+    return vertx.setPeriodic(intervalMillis, t -> runTimed(action));
   }
 
   /** Returns true when another turn should follow at once. */
@@ -743,18 +732,22 @@ public final class TaskVerticle extends VerticleBase {
 
   long schedule(long time, Runnable action) {
     long delay = Math.max(1, time - System.currentTimeMillis());
-    return vertx.setTimer(delay, t -> {
-      if (state == State.RUNNING) {
-        try {
-          action.run();
-          if (frames.flushMillis() == 0) {
-            flushAll();
-          }
-        } catch (Throwable e) {
-          fail(e);
-        }
+    return vertx.setTimer(delay, t -> runTimed(action));
+  }
+
+  /** An operator's timer action: only while running, flushed like a turn, failures fail the task. */
+  private void runTimed(Runnable action) {
+    if (state != State.RUNNING) {
+      return;
+    }
+    try {
+      action.run();
+      if (frames.flushMillis() == 0) {
+        flushAll();
       }
-    });
+    } catch (Throwable e) {
+      fail(e);
+    }
   }
 
   private void fail(Throwable e) {

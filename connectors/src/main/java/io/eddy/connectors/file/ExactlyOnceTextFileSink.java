@@ -57,7 +57,6 @@ public final class ExactlyOnceTextFileSink<T> implements Sink<T> {
     private final List<String> finalCommittables = new ArrayList<>();
     private BufferedTextOutput out;
     private int sequence;
-    private boolean empty = true;
 
     Writer(Vertx vertx, Path dir, String prefix, Function<T, String> format) {
       this.vertx = vertx;
@@ -85,7 +84,6 @@ public final class ExactlyOnceTextFileSink<T> implements Sink<T> {
         }, true);
       }
       out.writeLine(format.apply(record));
-      empty = false;
     }
 
     @Override
