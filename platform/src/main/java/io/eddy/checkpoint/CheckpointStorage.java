@@ -105,7 +105,9 @@ public final class CheckpointStorage {
 
   /**
    * Keeps the newest {@code retain} complete checkpoints: deletes older ones, incomplete ones older
-   * than the newest complete one, and shared files no kept checkpoint references.
+   * than the newest complete one, and the shared files that only deleted checkpoints referenced.
+   * Shared files no complete checkpoint references are left alone: a checkpoint in progress may
+   * have just uploaded them.
    */
   public void retain(int retain) throws IOException {
     List<Long> ids = completed();
@@ -114,6 +116,12 @@ public final class CheckpointStorage {
     }
     long newest = ids.get(ids.size() - 1);
     Set<Long> keep = new HashSet<>(ids.subList(Math.max(0, ids.size() - retain), ids.size()));
+    Set<String> referencedByKept = new HashSet<>();
+    for (long id : keep) {
+      readMetadata(checkpointDirectory(id)).getJsonArray("sharedFiles", new JsonArray())
+          .forEach(x -> referencedByKept.add((String) x));
+    }
+    Set<String> referencedByDeleted = new HashSet<>();
     try (Stream<Path> dirs = Files.list(root)) {
       for (Path d : (Iterable<Path>) dirs::iterator) {
         String n = d.getFileName().toString();
@@ -127,25 +135,17 @@ public final class CheckpointStorage {
           continue;
         }
         if (!keep.contains(id) && id < newest) {
+          if (Files.isRegularFile(d.resolve(METADATA))) {
+            readMetadata(d).getJsonArray("sharedFiles", new JsonArray())
+                .forEach(x -> referencedByDeleted.add((String) x));
+          }
           deleteTree(d);
         }
       }
     }
-    Set<String> referenced = new HashSet<>();
-    for (long id : keep) {
-      JsonArray shared = readMetadata(checkpointDirectory(id)).getJsonArray("sharedFiles", new JsonArray());
-      shared.forEach(s -> referenced.add((String) s));
-    }
-    Path sharedDir = sharedDirectory();
-    if (Files.isDirectory(sharedDir)) {
-      try (Stream<Path> files = Files.list(sharedDir)) {
-        for (Path f : (Iterable<Path>) files::iterator) {
-          String rel = root.relativize(f).toString();
-          if (!referenced.contains(rel)) {
-            Files.deleteIfExists(f);
-          }
-        }
-      }
+    referencedByDeleted.removeAll(referencedByKept);
+    for (String rel : referencedByDeleted) {
+      Files.deleteIfExists(root.resolve(rel));
     }
   }
 
