@@ -782,6 +782,12 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     List<JsonObject> mine = relevant(handles, "heap");
     restoreKeySerde(mine);
     Map<String, JsonObject> metas = restoredStates(mine);
+    // every recorded state, even without entries here, is checked when first asked for
+    metas.forEach((name, meta) -> {
+      if (!heapStates.containsKey(name)) {
+        pending.putIfAbsent(name, new Pending(meta, new HashMap<>()));
+      }
+    });
     for (JsonObject h : mine) {
       Path file = checkpointRoot.resolve(h.getString("file"));
       readFile(file, (kg, bytes) -> {

@@ -731,9 +731,9 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
 
     /**
      * Visits the current key's live entries (raw RocksDB key, value reader past the stamp), deleting
-     * expired ones and refreshing the others if configured; stops when {@code visitor} returns false.
+     * expired ones and refreshing the others if configured and {@code refresh}; stops when {@code visitor} returns false.
      */
-    private void scan(EntryVisitor visitor) {
+    private void scan(boolean refresh, EntryVisitor visitor) {
       byte[] prefix = keyBytes();
       byte[] upper = successor(prefix);
       long now = info.hasTtl() ? clock.currentTimeMillis() : 0L;
@@ -756,7 +756,7 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
                 batch.delete(cf, k);
                 continue;
               }
-              if (info.refreshOnRead) {
+              if (refresh && info.refreshOnRead) {
                 putLong(v, 0, now);
                 batch.put(cf, k, v);
               }
@@ -776,7 +776,7 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
 
     private List<Map.Entry<Object, Object>> live() {
       List<Map.Entry<Object, Object>> out = new ArrayList<>();
-      scan((k, from, in, batch) -> {
+      scan(true, (k, from, in, batch) -> {
         Object mapKey = info.mapKeySerde.read(new DataReader(k, from, k.length));
         out.add(new AbstractMap.SimpleImmutableEntry<>(mapKey, readEntryValue(in)));
         return true;
@@ -792,7 +792,7 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
     @Override
     public Iterable<Object> keys() {
       List<Object> out = new ArrayList<>();
-      scan((k, from, in, batch) -> {
+      scan(true, (k, from, in, batch) -> {
         out.add(info.mapKeySerde.read(new DataReader(k, from, k.length)));
         return true;
       });
@@ -802,7 +802,7 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
     @Override
     public Iterable<Object> values() {
       List<Object> out = new ArrayList<>();
-      scan((k, from, in, batch) -> {
+      scan(true, (k, from, in, batch) -> {
         out.add(readEntryValue(in));
         return true;
       });
@@ -812,7 +812,7 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
     @Override
     public boolean isEmpty() {
       boolean[] found = {false};
-      scan((k, from, in, batch) -> {
+      scan(false, (k, from, in, batch) -> {
         found[0] = true;
         return false;
       });
@@ -821,7 +821,7 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
 
     @Override
     public void clear() {
-      scan((k, from, in, batch) -> {
+      scan(false, (k, from, in, batch) -> {
         batch.delete(cf, k);
         return true;
       });
