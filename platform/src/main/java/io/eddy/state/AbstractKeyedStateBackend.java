@@ -37,9 +37,10 @@ import java.util.Objects;
  * <p><b>Key serde.</b> Keys are serialized with one serde per backend: the one given to the
  * constructor, else the one recorded by the snapshot restored from, else the one the serde registry
  * gives for the class of the first key (for final classes, records and enums; other classes get the
- * dynamic serde, which writes each key's class name). With a serde chosen from a class, a key of
- * another class fails {@link #setCurrentKey} naming the operator. Keys must be serialized
- * deterministically (equal keys, equal bytes) for the RocksDB backend.
+ * dynamic serde, which writes each key's class name), resolved when first needed (the heap backend
+ * needs it only for snapshots). Unless a serde was given, a key of another class than the first
+ * fails {@link #setCurrentKey} naming the operator. Keys must be serialized deterministically
+ * (equal keys, equal bytes) for the RocksDB backend.
  *
  * <p>Confined to the task's event loop, as {@link KeyedStateBackend} says.
  */
@@ -54,10 +55,12 @@ public abstract class AbstractKeyedStateBackend implements KeyedStateBackend {
   protected Object currentKey;
   protected int currentKeyGroup = -1;
 
-  /** Null until known (explicit, restored, or from the first key). */
-  protected Serde<Object> keySerde;
-  /** The class keys must have when {@link #keySerde} was chosen for one class, else null. */
-  protected Class<?> keyClass;
+  /** Null until known: explicit, restored, or resolved from {@link #keyClass} when first needed. */
+  private Serde<Object> keySerde;
+  /** The class all keys have (from the first key or the snapshot restored), or null. */
+  private Class<?> keyClass;
+  /** Whether the keys are serialized with the dynamic serde (their class is not final). */
+  private boolean dynamicKeys;
   private Class<?> lastKeyClass;
 
   private final Map<String, Object> states = new HashMap<>();
@@ -127,12 +130,11 @@ public abstract class AbstractKeyedStateBackend implements KeyedStateBackend {
 
   private void checkKeyClass(Object key) {
     Class<?> c = normalized(key);
-    if (keySerde == null) {
+    if (keySerde == null && keyClass == null && !dynamicKeys) { // the first key
       if (c.isEnum() || c.isRecord() || c.isArray() || Modifier.isFinal(c.getModifiers())) {
-        keySerde = serdes.forValue(key);
         keyClass = c;
       } else {
-        keySerde = dynamicSerde();
+        dynamicKeys = true;
       }
       return;
     }
@@ -141,6 +143,27 @@ public abstract class AbstractKeyedStateBackend implements KeyedStateBackend {
           + " but this operator's keys are " + keyClass.getName()
           + "; a key selector must return keys of one class");
     }
+  }
+
+  /**
+   * The serde of the keys, resolved when first needed (so that keys without a serde work until a
+   * snapshot needs one); null while no key was seen.
+   */
+  @SuppressWarnings("unchecked")
+  protected final Serde<Object> keySerde() {
+    if (keySerde == null) {
+      try {
+        if (keyClass != null) {
+          keySerde = (Serde<Object>) serdes.forClass(keyClass);
+        } else if (dynamicKeys) {
+          keySerde = dynamicSerde();
+        }
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("operator '" + operatorName + "': cannot serialize keys of "
+            + keyClass.getName() + ": " + e.getMessage(), e);
+      }
+    }
+    return keySerde;
   }
 
   private static Class<?> normalized(Object key) {
@@ -238,7 +261,7 @@ public abstract class AbstractKeyedStateBackend implements KeyedStateBackend {
   protected JsonObject metaOf(StateInfo info) {
     return new JsonObject()
         .put("kind", info.kind.jsonName())
-        .put("serde", (keySerde == null ? "" : keySerde.id()) + "|" + info.valueSerdeId())
+        .put("serde", (keySerde() == null ? "" : keySerde().id()) + "|" + info.valueSerdeId())
         .put("ttl", info.hasTtl());
   }
 
@@ -248,8 +271,8 @@ public abstract class AbstractKeyedStateBackend implements KeyedStateBackend {
         .put("backend", backend)
         .put("operator", operatorName)
         .put("keyGroups", new JsonArray().add(firstKeyGroup).add(lastKeyGroup));
-    if (keySerde != null) {
-      h.put("keySerde", keySerde.id());
+    if (keySerde() != null) {
+      h.put("keySerde", keySerde().id());
       if (keyClass != null) {
         h.put("keyClass", keyClass.getName());
       }
@@ -275,9 +298,9 @@ public abstract class AbstractKeyedStateBackend implements KeyedStateBackend {
       throw new IllegalStateException("operator '" + operatorName + "': state '" + info.name + "' was written as "
           + wValue + " but is now read as " + info.valueSerdeId());
     }
-    if (!wKey.isEmpty() && keySerde != null && !wKey.equals(keySerde.id())) {
+    if (!wKey.isEmpty() && keySerde() != null && !wKey.equals(keySerde().id())) {
       throw new IllegalStateException("operator '" + operatorName + "': the keys of state '" + info.name
-          + "' were written as " + wKey + " but are now read as " + keySerde.id());
+          + "' were written as " + wKey + " but are now read as " + keySerde().id());
     }
     boolean wTtl = written.getBoolean("ttl", false);
     if (wTtl != info.hasTtl()) {
@@ -359,6 +382,7 @@ public abstract class AbstractKeyedStateBackend implements KeyedStateBackend {
     }
     keySerde = restored;
     keyClass = c;
+    dynamicKeys = c == null;
     lastKeyClass = null;
   }
 

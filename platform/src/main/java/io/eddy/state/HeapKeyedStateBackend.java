@@ -191,13 +191,14 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
         return 0;
       }
       int n = 0;
+      Serde<Object> keys = keySerde();
       for (Iterator<Map.Entry<Object, Object>> it = m.entrySet().iterator(); it.hasNext(); ) {
         Map.Entry<Object, Object> e = it.next();
         if (info.hasTtl() && !prune(e.getValue(), now)) {
           it.remove();
           continue;
         }
-        keySerde.write(e.getKey(), out);
+        keys.write(e.getKey(), out);
         writeBody(e.getValue(), out);
         n++;
       }
@@ -212,8 +213,9 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       if (m == null) {
         m = byKeyGroup[i] = new HashMap<>(Math.max(16, n * 4 / 3 + 1));
       }
+      Serde<Object> keys = keySerde();
       for (int j = 0; j < n; j++) {
-        Object key = keySerde.read(in);
+        Object key = keys.read(in);
         m.put(key, readBody(in));
       }
     }

@@ -298,7 +298,7 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
     if (currentKeyBytes == null) {
       keyOut.reset();
       keyOut.writeShort(currentKeyGroup);
-      keySerde.write(currentKey, keyOut);
+      keySerde().write(currentKey, keyOut);
       currentKeyBytes = keyOut.toByteArray();
     }
     return currentKeyBytes;

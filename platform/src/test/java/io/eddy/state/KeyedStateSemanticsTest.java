@@ -307,6 +307,45 @@ class KeyedStateSemanticsTest {
     }
   }
 
+  /** A key class the serde registry has no serde for. */
+  static final class NoSerdeKey {
+    final int id;
+
+    NoSerdeKey(int id) {
+      this.id = id;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof NoSerdeKey k && k.id == id;
+    }
+
+    @Override
+    public int hashCode() {
+      return id;
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void keysWithoutSerdeFailOnlyWhenTheyMustBeSerialized(Backend backend) {
+    try (AbstractKeyedStateBackend b = backend.create(dir, "op", 128, 0, 127)) {
+      ValueState<Long> v = b.getState(new ValueStateDescriptor<>("v", Long.class));
+      b.setCurrentKey(new NoSerdeKey(1));
+      if (backend == Backend.HEAP) { // in memory, keys are objects
+        v.update(1L);
+        assertThat(v.value()).isEqualTo(1L);
+        assertThatThrownBy(() -> b.snapshot(StateTestSupport.Target.of(dir, 1, "0-0")))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("operator 'op'").hasMessageContaining("NoSerdeKey");
+      } else {
+        assertThatThrownBy(() -> v.update(1L))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("operator 'op'").hasMessageContaining("NoSerdeKey");
+      }
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Backend.class)
   void registrationRulesAndKeyChecks(Backend backend) {

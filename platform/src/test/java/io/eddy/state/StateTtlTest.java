@@ -315,6 +315,44 @@ class StateTtlTest {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void expiredEntriesAreRemovedWhenAccessed(Backend kind) {
+    ManualClock clock = new ManualClock();
+    try (AbstractKeyedStateBackend b = backend(kind, clock)) {
+      StateTtlConfig ttl = StateTtlConfig.of(Duration.ofMillis(TTL));
+      ValueState<String> v = b.getState(new ValueStateDescriptor<>("v", String.class).enableTimeToLive(ttl));
+      ListState<String> l = b.getListState(new ListStateDescriptor<>("l", String.class).enableTimeToLive(ttl));
+      MapState<String, String> m =
+          b.getMapState(new MapStateDescriptor<>("m", String.class, String.class).enableTimeToLive(ttl));
+      for (int i = 0; i < 5; i++) {
+        b.setCurrentKey("k" + i);
+        v.update("x");
+        l.add("x");
+        m.put("a", "x");
+        m.put("b", "x");
+      }
+      clock.advance(TTL);
+      for (int i = 0; i < 5; i++) {
+        b.setCurrentKey("k" + i);
+        m.put("b", "y"); // fresh
+      }
+      assertThat(rawCount(b, "v")).isEqualTo(5);
+      assertThat(rawCount(b, "l")).isEqualTo(5);
+      assertThat(rawCount(b, "m")).isEqualTo(10);
+      for (int i = 0; i < 3; i++) {
+        b.setCurrentKey("k" + i);
+        assertThat(v.value()).isNull();
+        assertThat(l.get()).isEmpty();
+        assertThat(m.get("a")).isNull();
+        assertThat(m.get("b")).isEqualTo("y");
+      }
+      assertThat(rawCount(b, "v")).isEqualTo(2);
+      assertThat(rawCount(b, "l")).isEqualTo(2);
+      assertThat(rawCount(b, "m")).isEqualTo(7);
+    }
+  }
+
   private static long rawCount(AbstractKeyedStateBackend b, String state) {
     return b instanceof HeapKeyedStateBackend h ? h.rawEntryCount(state)
         : ((RocksDbKeyedStateBackend) b).rawEntryCount(state);
