@@ -3,8 +3,6 @@ package io.eddy.api;
 import io.eddy.api.function.Collector;
 import io.eddy.api.function.KeySelector;
 import io.eddy.api.function.RuntimeContext;
-import io.eddy.api.state.ValueState;
-import io.eddy.api.state.ValueStateDescriptor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,8 +52,8 @@ public final class IntervalJoin<K, A, B> {
     private final ProcessJoinFunction<A, B, O> function;
     private final long lower;
     private final long upper;
-    private ValueState<List<Buffered>> lefts;
-    private ValueState<List<Buffered>> rights;
+    private io.eddy.api.state.ListState<Buffered> lefts;
+    private io.eddy.api.state.ListState<Buffered> rights;
     private io.eddy.api.Counter late;
 
     JoinProcess(ProcessJoinFunction<A, B, O> function, long lower, long upper) {
@@ -67,8 +65,8 @@ public final class IntervalJoin<K, A, B> {
     @Override
     @SuppressWarnings({"unchecked", "rawtypes"})
     public void open(RuntimeContext context) throws Exception {
-      lefts = context.keyedState().getState(new ValueStateDescriptor<>("left", (Class) List.class));
-      rights = context.keyedState().getState(new ValueStateDescriptor<>("right", (Class) List.class));
+      lefts = context.keyedState().getListState(new io.eddy.api.state.ListStateDescriptor<>("left", Buffered.class));
+      rights = context.keyedState().getListState(new io.eddy.api.state.ListStateDescriptor<>("right", Buffered.class));
       late = context.counter("lateRecordsDropped");
       function.open(context);
     }
@@ -90,20 +88,20 @@ public final class IntervalJoin<K, A, B> {
         return;
       }
       if (e.first()) {
-        for (Buffered b : list(rights)) {
+        for (Buffered b : rights.get()) {
           if (b.timestamp() >= ts + lower && b.timestamp() <= ts + upper) {
             function.processElement((A) e.value(), (B) b.value(), out);
           }
         }
-        add(lefts, new Buffered(ts, e.value()));
+        lefts.add(new Buffered(ts, e.value()));
         ctx.timerService().registerEventTimeTimer(ts + upper);
       } else {
-        for (Buffered a : list(lefts)) {
+        for (Buffered a : lefts.get()) {
           if (ts >= a.timestamp() + lower && ts <= a.timestamp() + upper) {
             function.processElement((A) a.value(), (B) e.value(), out);
           }
         }
-        add(rights, new Buffered(ts, e.value()));
+        rights.add(new Buffered(ts, e.value()));
         ctx.timerService().registerEventTimeTimer(ts - lower);
       }
     }
@@ -115,27 +113,18 @@ public final class IntervalJoin<K, A, B> {
       prune(rights, b -> b.timestamp() - lower <= timestamp);
     }
 
-    private static List<Buffered> list(ValueState<List<Buffered>> s) {
-      List<Buffered> l = s.value();
-      return l == null ? List.of() : l;
-    }
-
-    private static void add(ValueState<List<Buffered>> s, Buffered b) {
-      List<Buffered> l = s.value();
-      if (l == null) {
-        l = new ArrayList<>();
-        s.update(l);
-      }
-      l.add(b);
-    }
-
-    private static void prune(ValueState<List<Buffered>> s, java.util.function.Predicate<Buffered> done) {
-      List<Buffered> l = s.value();
-      if (l != null) {
-        l.removeIf(done);
-        if (l.isEmpty()) {
-          s.clear();
+    private static void prune(io.eddy.api.state.ListState<Buffered> s, java.util.function.Predicate<Buffered> done) {
+      List<Buffered> keep = new ArrayList<>();
+      boolean changed = false;
+      for (Buffered b : s.get()) {
+        if (done.test(b)) {
+          changed = true;
+        } else {
+          keep.add(b);
         }
+      }
+      if (changed) {
+        s.update(keep);
       }
     }
   }

@@ -3,7 +3,6 @@ package io.eddy.runtime;
 import io.eddy.api.Counter;
 import io.eddy.api.function.RuntimeContext;
 import io.eddy.api.state.KeyedStateStore;
-import io.eddy.state.HeapKeyedStateBackend;
 import io.eddy.state.KeyGroups;
 import io.eddy.state.KeyedStateBackend;
 import io.vertx.core.Future;
@@ -137,10 +136,18 @@ public final class OperatorContext implements RuntimeContext {
       int p = parallelism();
       int maxP = maxParallelism();
       int i = subtaskIndex();
-      keyedState = new HeapKeyedStateBackend(
-          operatorName, maxP, KeyGroups.rangeStart(i, maxP, p), KeyGroups.rangeEnd(i, maxP, p));
+      keyedState = io.eddy.state.StateBackends.create(task.jobConfigRaw(), operatorName, maxP,
+          KeyGroups.rangeStart(i, maxP, p), KeyGroups.rangeEnd(i, maxP, p), task.serdes(),
+          task.workDirectory().resolve(operatorName.replaceAll("[^A-Za-z0-9_.-]", "_")));
     }
     return keyedState;
+  }
+
+  /** Releases the keyed state backend (native memory and files of RocksDB). */
+  void closeState() {
+    if (keyedState != null) {
+      keyedState.close();
+    }
   }
 
   /** The keyed state backend if this operator has used keyed state, else null. */

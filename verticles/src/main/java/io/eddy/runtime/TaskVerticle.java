@@ -67,6 +67,7 @@ public final class TaskVerticle extends VerticleBase {
   private InputGate gate;
   private FrameDecoder decoder;
   private final JsonObject restoreFrom;
+  private JsonObject jobRaw;
   private io.eddy.checkpoint.CheckpointSettings checkpoints; // null: none
   private io.eddy.checkpoint.CheckpointStorage storage;
   private BarrierAligner aligner;
@@ -158,6 +159,7 @@ public final class TaskVerticle extends VerticleBase {
     EventBus bus = vertx.eventBus();
     FrameCodec.registerOn(bus);
     frames = job.config().frame();
+    jobRaw = job.config().raw();
     badRecordPolicy = io.eddy.api.BadRecordPolicy.parse(job.config().raw().getString("badRecords", "fail"));
     recordsIn = metrics.counter(TaskMetrics.RECORDS_IN);
     framesIn = metrics.counter(TaskMetrics.FRAMES_IN);
@@ -435,6 +437,16 @@ public final class TaskVerticle extends VerticleBase {
     for (int i = 0, n = exchanges.size(); i < n; i++) {
       exchanges.get(i).flush();
     }
+  }
+
+  io.vertx.core.json.JsonObject jobConfigRaw() {
+    return jobRaw;
+  }
+
+  /** A local directory private to this task (RocksDB instances), deleted when it stops. */
+  java.nio.file.Path workDirectory() {
+    return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "eddy",
+        id.jobId() + "-" + id.attempt() + "-" + id.vertex() + "-" + id.subtask());
   }
 
   boolean checkpointing() {
@@ -789,6 +801,13 @@ public final class TaskVerticle extends VerticleBase {
         op.close();
       } catch (Throwable ignored) {
         // closing after a failure must not hide the failure
+      }
+    }
+    for (OperatorContext c : contexts) {
+      try {
+        c.closeState();
+      } catch (Throwable ignored) {
+        // as above
       }
     }
     if (reader != null) {
