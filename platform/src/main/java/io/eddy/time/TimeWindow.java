@@ -7,8 +7,9 @@ public record TimeWindow(long start, long end) implements Window, Comparable<Tim
     return end - 1;
   }
 
+  /** True when the intervals share a millisecond; {@code [a, b)} and {@code [b, c)} do not. */
   public boolean intersects(TimeWindow o) {
-    return start <= o.end && o.start <= end;
+    return start < o.end && o.start < end;
   }
 
   public TimeWindow cover(TimeWindow o) {

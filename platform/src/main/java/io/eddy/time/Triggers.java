@@ -230,7 +230,14 @@ public final class Triggers {
       }
       Long next = (Long) ctx.value("next");
       if (next != null && next == time) {
-        long following = time + interval;
+        // the next interval end after the watermark: one firing covers the intervals it skipped,
+        // and a watermark at +infinity (end of input) cannot loop through every interval left
+        long after = Math.max(time, ctx.currentWatermark());
+        long following = Long.MAX_VALUE;
+        if (after < w.maxTimestamp()) {
+          long start = after + 1 - Math.floorMod(after + 1, interval);
+          following = start > Long.MAX_VALUE - interval ? Long.MAX_VALUE : start + interval - 1;
+        }
         if (following < w.maxTimestamp()) {
           ctx.registerEventTimeTimer(following);
           ctx.value("next", following);
