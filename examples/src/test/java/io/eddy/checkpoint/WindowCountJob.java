@@ -32,6 +32,8 @@ final class WindowCountJob {
   private static volatile Path observedCheckpoints;
   private static volatile String observedJob;
   private static volatile Path observedOutput;
+  private static volatile int minCheckpoints;
+  private static volatile boolean committedOutput;
   static volatile long failedAt = -1;
   static volatile int checkpointsBeforeFailure = -1;
   static volatile int linesCommittedBeforeFailure = -1;
@@ -46,6 +48,17 @@ final class WindowCountJob {
    * to recover). The numbers seen then are recorded.
    */
   static void failOnceAt(long recordIndex, Path checkpoints, String job, Path output) {
+    failOnceAt(recordIndex, checkpoints, job, output, 2, true);
+  }
+
+  /**
+   * As {@link #failOnceAt(long, Path, String, Path)}, waiting for {@code minCheckpoints} complete
+   * checkpoints and, if {@code committedOutput}, for some committed output.
+   */
+  static void failOnceAt(long recordIndex, Path checkpoints, String job, Path output, int minCheckpoints,
+      boolean committedOutput) {
+    WindowCountJob.minCheckpoints = minCheckpoints;
+    WindowCountJob.committedOutput = committedOutput;
     SEEN.set(0);
     FAILED.set(false);
     failAt = recordIndex;
@@ -69,7 +82,7 @@ final class WindowCountJob {
       if (failAt > 0 && n >= failAt && (n - failAt) % 100 == 0 && !FAILED.get()) {
         int checkpoints = Checkpointing.completed(observedCheckpoints, observedJob).size();
         int lines = Checkpointing.committedLines(observedOutput).size();
-        if (checkpoints >= 2 && lines > 0 && FAILED.compareAndSet(false, true)) {
+        if (checkpoints >= minCheckpoints && (lines > 0 || !committedOutput) && FAILED.compareAndSet(false, true)) {
           failedAt = n;
           checkpointsBeforeFailure = checkpoints;
           linesCommittedBeforeFailure = lines;
