@@ -367,6 +367,8 @@ public final class JobCoordinator {
         .put("tasks", pc.tasks)
         .put("sharedFiles", sharedFiles(pc.tasks));
     int thisAttempt = attempt;
+    // ordered: one checkpoint's metadata and retention after the other (the next checkpoint may
+    // complete before this one is stored), and a restart's look-up of the latest after both
     vertx.executeBlocking(() -> {
       storage.writeMetadata(pc.id, meta);
       if (pc.savepoint != null) {
@@ -374,7 +376,7 @@ public final class JobCoordinator {
       }
       storage.retain(checkpoints.retain());
       return directorySize(storage.checkpointDirectory(pc.id));
-    }, false).onComplete(ar -> {
+    }, true).onComplete(ar -> {
       if (ar.failed()) {
         LOG.log(System.Logger.Level.WARNING, "job {0}: checkpoint {1} could not be stored: {2}", job.config().name(), pc.id, ar.cause().toString());
         metrics.merge("checkpoints.aborted", 1L, Long::sum);
@@ -445,7 +447,7 @@ public final class JobCoordinator {
     failedAtNanos = System.nanoTime();
     metrics.merge("restarts", 1L, Long::sum);
     stopAttempt().onComplete(v -> vertx.setTimer(Math.max(1, delay), t ->
-        vertx.executeBlocking(() -> storage == null ? null : storage.latest().isEmpty() ? null : resolveRestore("latest"), false)
+        vertx.executeBlocking(() -> storage == null ? null : storage.latest().isEmpty() ? null : resolveRestore("latest"), true)
             .onComplete(ar -> {
               if (result.future().isComplete()) {
                 return;

@@ -26,7 +26,8 @@ import java.util.function.Function;
  * checkpoint completes it is renamed to its visible name {@code part-<subtask>-<writer id>-<n>}.
  * Renames are atomic, so a reader of the directory that ignores hidden files only ever sees
  * committed, complete files. A committable is the pending file's name; committing one whose
- * visible file already exists does nothing.
+ * visible file already exists does nothing. A transaction that wrote no line has no file (its
+ * committable is empty), so checkpoints of an idle sink add no empty part files.
  */
 public final class ExactlyOnceTextFileSink<T> implements Sink<T> {
   private final String directory;
@@ -50,6 +51,8 @@ public final class ExactlyOnceTextFileSink<T> implements Sink<T> {
   }
 
   private static final class Writer<T> implements TwoPhaseCommitSinkWriter<T> {
+    /** The committable of a transaction without lines. */
+    private static final String NOTHING = "";
     private final Vertx vertx;
     private final Path dir;
     private final String prefix;
@@ -88,21 +91,14 @@ public final class ExactlyOnceTextFileSink<T> implements Sink<T> {
 
     @Override
     public Future<String> preCommit(long checkpointId) {
+      if (out == null) {
+        return Future.succeededFuture(NOTHING); // no line since the last barrier: no file
+      }
       int seq = sequence++;
       Path from = inProgress(seq);
       Path pending = dir.resolve("." + prefix + "-" + seq + ".pending");
-      Future<Void> flushed;
-      if (out == null) {
-        // an empty transaction still gets a file, so the commit protocol has one path
-        flushed = vertx.executeBlocking(() -> {
-          Files.createDirectories(dir);
-          Files.write(from, new byte[0]);
-          return null;
-        }, true);
-      } else {
-        flushed = out.finish();
-        out = null;
-      }
+      Future<Void> flushed = out.finish();
+      out = null;
       return flushed.compose(v -> vertx.executeBlocking(() -> {
         try (FileChannel ch = FileChannel.open(from, StandardOpenOption.WRITE)) {
           ch.force(true);
@@ -117,6 +113,9 @@ public final class ExactlyOnceTextFileSink<T> implements Sink<T> {
       List<String> names = List.copyOf(committables);
       return vertx.executeBlocking(() -> {
         for (String name : names) {
+          if (name.equals(NOTHING)) {
+            continue;
+          }
           Path pending = dir.resolve(name);
           Path visible = dir.resolve(visibleName(name));
           if (Files.exists(visible)) {
