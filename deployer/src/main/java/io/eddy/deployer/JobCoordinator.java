@@ -69,6 +69,8 @@ public final class JobCoordinator {
   private long startNanos;
   private long failedAtNanos;
   private String error;
+  private boolean finishing;
+  private int restartScheduledFor = -1;
 
   /** One checkpoint in progress: the acknowledgements so far. */
   private static final class PendingCheckpoint {
@@ -240,7 +242,7 @@ public final class JobCoordinator {
   }
 
   private void onReport(int fromAttempt, JsonObject report) {
-    if (result.future().isComplete() || fromAttempt != attempt) {
+    if (finishing || fromAttempt != attempt) {
       return;
     }
     switch (report.getString("state")) {
@@ -434,8 +436,8 @@ public final class JobCoordinator {
   // ---- failures and the end
 
   private void onFailure(String failure) {
-    if (result.future().isComplete()) {
-      return;
+    if (finishing || restartScheduledFor == attempt) {
+      return; // the attempt is already being replaced
     }
     long delay = restartStrategy.onFailure(System.currentTimeMillis());
     if (delay < 0) {
@@ -444,6 +446,7 @@ public final class JobCoordinator {
     }
     LOG.log(System.Logger.Level.WARNING, "job {0}: attempt {1} failed ({2}); restarting in {3} ms", job.config().name(), attempt, failure, delay);
     status.set(JobStatus.RESTARTING);
+    restartScheduledFor = attempt;
     failedAtNanos = System.nanoTime();
     metrics.merge("restarts", 1L, Long::sum);
     stopAttempt().onComplete(v -> vertx.setTimer(Math.max(1, delay), t ->
@@ -496,9 +499,10 @@ public final class JobCoordinator {
   }
 
   private void finish(JobStatus end, String failure) {
-    if (result.future().isComplete() || status.get() == JobStatus.CANCELED && end != JobStatus.CANCELED) {
-      return;
+    if (finishing) {
+      return; // the first end wins; its stop is under way
     }
+    finishing = true;
     long runNanos = startNanos == 0 ? 0 : System.nanoTime() - startNanos;
     status.set(end);
     error = failure;

@@ -56,12 +56,16 @@ public final class WatermarkOperator<T> extends StreamOperator<T, T> {
     public void emitWatermark(long w) {
       if (w > watermark) {
         watermark = w;
+        advance(); // a generator may emit from onEvent: pass it on at once
       }
     }
 
     @Override
     public void markIdle() {
-      idle = true;
+      if (!idle) {
+        idle = true;
+        advance();
+      }
     }
   }
 
