@@ -94,7 +94,18 @@ final class BenchCommand implements Callable<Integer> {
         .put("frame", frame)
         .put("chaining", !noChaining)
         .put("params", new JsonObject().put("events", events));
-    JobConfig config = JobConfig.parse(json.encode(), "bench " + w.name());
+    java.nio.file.Path scratch = java.nio.file.Files.createTempDirectory("eddy-bench-");
+    json.mergeIn(w.settings(scratch));
+    try {
+      return measure(w, JobConfig.parse(json.encode(), "bench " + w.name()));
+    } finally {
+      try (var files = java.nio.file.Files.walk(scratch)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  private int measure(BenchWorkload w, JobConfig config) throws Exception {
     List<String> lines = new ArrayList<>();
     List<Double> seconds = new ArrayList<>();
     for (int i = 0; i < warmups + runs; i++) {
@@ -107,6 +118,12 @@ final class BenchCommand implements Callable<Integer> {
       String line = String.format(java.util.Locale.ROOT,
           "workload=%s events=%d seconds=%.3f events_per_s=%.0f outputs=%d checksum=%d",
           w.name(), events, s, events / s, r.metric(w.outputsMetric()), r.metric(w.checksumMetric()));
+      if (r.metric("checkpoints.completed") > 0) {
+        System.out.printf(java.util.Locale.ROOT,
+            "checkpoints completed=%d p50_ms=%d max_ms=%d last_size_bytes=%d%n",
+            r.metric("checkpoints.completed"), r.metric("checkpoints.p50DurationMillis"),
+            r.metric("checkpoints.maxDurationMillis"), r.metric("checkpoints.lastSizeBytes"));
+      }
       if (i < warmups) {
         System.out.println("warmup " + (i + 1) + ": " + line);
       } else {

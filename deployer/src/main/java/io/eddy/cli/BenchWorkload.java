@@ -19,4 +19,12 @@ public interface BenchWorkload {
 
   /** The metric holding the wrapping sum of the outputs' checksums. */
   String checksumMetric();
+
+  /**
+   * Job settings the workload adds to the bench job's JSON (state backend, checkpoints), given a
+   * scratch directory the bench command deletes afterwards.
+   */
+  default io.vertx.core.json.JsonObject settings(java.nio.file.Path scratch) {
+    return new io.vertx.core.json.JsonObject();
+  }
 }

@@ -12,10 +12,15 @@ final class LocalRun {
   private LocalRun() {}
 
   static JobResult run(JobDefinition job) throws InterruptedException {
+    return run(job, null);
+  }
+
+  /** @param restoreFrom null, "latest", or a checkpoint directory */
+  static JobResult run(JobDefinition job, String restoreFrom) throws InterruptedException {
     Vertx vertx = Vertx.vertx();
     try {
       CompletableFuture<JobResult> done = new CompletableFuture<>();
-      new JobCoordinator(vertx, job).run().onComplete(ar -> {
+      new JobCoordinator(vertx, job, restoreFrom).run().onComplete(ar -> {
         if (ar.succeeded()) {
           done.complete(ar.result());
         } else {

@@ -29,6 +29,10 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--parallelism", description = "Overrides the job's default parallelism.")
   Integer parallelism;
 
+  @Option(names = "--from-checkpoint", paramLabel = "latest|PATH",
+      description = "Restores the job from its latest completed checkpoint (afresh if there is none) or from a checkpoint directory.")
+  String fromCheckpoint;
+
   @Option(names = "--verbose", description = "Prints stack traces with errors.")
   boolean verbose;
 
@@ -45,7 +49,7 @@ final class RunCommand implements Callable<Integer> {
       config = config.withParallelism(parallelism);
     }
     JobDefinition job = JobDefinition.load(config, Thread.currentThread().getContextClassLoader());
-    JobResult r = LocalRun.run(job);
+    JobResult r = LocalRun.run(job, fromCheckpoint);
     if (r.status() == JobStatus.FINISHED) {
       System.out.printf("job %s finished in %.3f s%n", r.name(), r.runSeconds());
       return Main.EXIT_OK;

@@ -1,5 +1,8 @@
 package io.eddy.deployer;
 
+import io.eddy.checkpoint.CheckpointSettings;
+import io.eddy.checkpoint.CheckpointStorage;
+import io.eddy.config.RestartStrategy;
 import io.eddy.graph.ExecutionPlan;
 import io.eddy.graph.JobDefinition;
 import io.eddy.graph.JobVertex;
@@ -8,42 +11,98 @@ import io.eddy.runtime.TaskVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Runs one job on this node: plans it, deploys one {@link TaskVerticle} per subtask, starts them
- * all once every one has started (so no frame or credit is sent to an address nobody listens on
- * yet), collects their reports, and undeploys them when the job has finished, failed or been
- * cancelled. A failed task fails the whole job with that task's error.
+ * all once every one has started (so no frame or credit goes to an address nobody listens on yet),
+ * coordinates its checkpoints, restarts it from its latest completed checkpoint when a task fails
+ * (as its restart strategy allows), and stops it when it has finished, failed or been cancelled.
  *
- * <p>All methods run on the coordinator's Vert.x context; {@link #run} may be called from any
- * thread and returns a future of the job's result.
+ * <p>Checkpoints: every interval the coordinator tells the source tasks to take checkpoint
+ * {@code n}; barriers flow down; every task acknowledges with its state handles; when all have, the
+ * metadata is written atomically, old checkpoints are pruned, and every task hears that {@code n}
+ * is complete (sinks commit). When all tasks have ended their input, a final checkpoint records
+ * what the sinks pre-committed last; its completion lets them commit and finish.
+ *
+ * <p>Each restart is a new attempt with its own task addresses. All methods run on the Vert.x
+ * context that called {@link #run} (an event loop); blocking storage work goes to workers.
  */
 public final class JobCoordinator {
+  private static final System.Logger LOG = System.getLogger(JobCoordinator.class.getName());
+  private static final long CANCEL_WAIT_MILLIS = 2000;
+
   private final Vertx vertx;
   private final JobDefinition job;
   private final String jobId;
-  private final List<String> deployments = new ArrayList<>();
+  private final String restoreFrom; // null, "latest" or a checkpoint path
   private final Map<String, Long> metrics = new TreeMap<>();
   private final Promise<JobResult> result = Promise.promise();
   private final AtomicReference<JobStatus> status = new AtomicReference<>(JobStatus.CREATED);
+  private final CheckpointSettings checkpoints;
+  private final CheckpointStorage storage;
+  private final RestartStrategy restartStrategy;
+  private final Map<Long, PendingCheckpoint> pending = new TreeMap<>();
+  private final List<Long> durations = new ArrayList<>();
+  private final List<String> deployments = new ArrayList<>();
+  private final java.util.Set<String> endedTasks = new java.util.HashSet<>();
   private MessageConsumer<JsonObject> reports;
   private ExecutionPlan plan;
+  private int attempt = -1;
   private int remaining;
+  private int ended;
+  private long nextCheckpointId = 1;
+  private long lastCompletedAt;
+  private long finalCheckpoint = -1;
+  private long checkpointTimer = -1;
   private long startNanos;
+  private long failedAtNanos;
   private String error;
+  private boolean finishing;
+  private int restartScheduledFor = -1;
+
+  /** One checkpoint in progress: the acknowledgements so far. */
+  private static final class PendingCheckpoint {
+    final long id;
+    final long startedAt = System.currentTimeMillis();
+    final JsonArray tasks = new JsonArray();
+    long timeoutTimer = -1;
+    int acks;
+    Path savepoint; // where to copy it once complete, or null
+    final Promise<Path> savepointDone = Promise.promise();
+
+    PendingCheckpoint(long id) {
+      this.id = id;
+    }
+  }
 
   public JobCoordinator(Vertx vertx, JobDefinition job) {
+    this(vertx, job, null);
+  }
+
+  /**
+   * @param restoreFrom null to start afresh, {@code "latest"} for the job's latest completed
+   *     checkpoint (afresh when there is none), or the path of a checkpoint directory
+   */
+  public JobCoordinator(Vertx vertx, JobDefinition job, String restoreFrom) {
     this.vertx = vertx;
     this.job = job;
     this.jobId = job.config().name() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    this.restoreFrom = restoreFrom;
+    this.checkpoints = CheckpointSettings.of(job.config().raw());
+    this.storage = checkpoints == null ? null : new CheckpointStorage(checkpoints.directory().resolve(job.config().name()));
+    this.restartStrategy = RestartStrategy.of(job.config().raw());
   }
 
   public String jobId() {
@@ -59,19 +118,76 @@ public final class JobCoordinator {
     return plan;
   }
 
+  /** The attempt running now: 0 for the first, one more after each restart. */
+  public int attempt() {
+    return attempt;
+  }
+
   public Future<JobResult> run() {
     try {
       plan = job.instantiate().plan();
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
+    vertx.executeBlocking(() -> {
+      if (checkpoints != null) {
+        checkpoints.checkDirectory(job.config().source());
+      }
+      return restoreFrom == null ? null : resolveRestore(restoreFrom);
+    }, false).onComplete(ar -> {
+      if (ar.failed()) {
+        result.tryFail(ar.cause());
+      } else {
+        deploy(ar.result());
+      }
+    });
+    return result.future();
+  }
+
+  /** The metadata to restore from (worker thread), with the paths it needs. */
+  private JsonObject resolveRestore(String from) throws Exception {
+    Path dir;
+    if ("latest".equals(from)) {
+      if (storage == null) {
+        throw new io.eddy.config.ConfigException(job.config().source()
+            + ": --from-checkpoint latest needs the job's 'checkpoints' settings");
+      }
+      Optional<Long> latest = storage.latest();
+      if (latest.isEmpty()) {
+        LOG.log(System.Logger.Level.INFO, "job {0}: no completed checkpoint in {1}, starting afresh", job.config().name(), storage.root());
+        return null;
+      }
+      dir = storage.checkpointDirectory(latest.get());
+    } else {
+      dir = Path.of(from);
+    }
+    JsonObject meta = CheckpointStorage.readMetadata(dir);
+    if (!job.config().name().equals(meta.getString("job"))) {
+      throw new io.eddy.config.ConfigException("checkpoint '" + dir + "' belongs to job '" + meta.getString("job")
+          + "', not '" + job.config().name() + "'");
+    }
+    // a savepoint holds its files itself; a checkpoint's paths are relative to the job's directory
+    Path metaDir = java.nio.file.Files.isDirectory(dir) ? dir : dir.getParent();
+    meta.put("root", (meta.getBoolean("savepoint", false) ? metaDir : metaDir.toAbsolutePath().getParent()).toString());
+    nextCheckpointId = Math.max(nextCheckpointId, meta.getLong("checkpointId") + 1);
+    LOG.log(System.Logger.Level.INFO, "job {0}: restoring checkpoint {1} from {2}", job.config().name(), meta.getLong("checkpointId"), dir);
+    return meta;
+  }
+
+  private void deploy(JsonObject restore) {
+    attempt++;
     remaining = plan.subtaskCount();
-    reports = vertx.eventBus().consumer(TaskId.coordinatorAddress(jobId), m -> onReport(m.body()));
+    ended = 0;
+    endedTasks.clear();
+    finalCheckpoint = -1;
+    deployments.clear();
+    int thisAttempt = attempt;
+    reports = vertx.eventBus().consumer(TaskId.coordinatorAddress(jobId, thisAttempt), m -> onReport(thisAttempt, m.body()));
     List<Future<String>> deployed = new ArrayList<>();
     for (JobVertex v : plan.vertices()) {
       for (int i = 0; i < v.parallelism(); i++) {
-        TaskId id = new TaskId(jobId, v.id(), i);
-        Future<String> d = vertx.deployVerticle(new TaskVerticle(id, job, t -> true));
+        TaskId id = new TaskId(jobId, thisAttempt, v.id(), i);
+        Future<String> d = vertx.deployVerticle(new TaskVerticle(id, job, t -> true, restore));
         deployed.add(d.onSuccess(deployments::add));
       }
     }
@@ -79,24 +195,36 @@ public final class JobCoordinator {
         .compose(v -> Future.join(deployed))
         .onComplete(ar -> {
           if (ar.failed()) {
-            finish(JobStatus.FAILED, firstCause(deployed, ar.cause()));
+            onFailure(firstCause(deployed, ar.cause()));
             return;
           }
           status.set(JobStatus.RUNNING);
-          startNanos = System.nanoTime();
-          JsonObject run = new JsonObject().put("command", "run");
-          for (JobVertex v : plan.vertices()) {
-            for (int i = 0; i < v.parallelism(); i++) {
-              vertx.eventBus().send(new TaskId(jobId, v.id(), i).controlAddress(), run);
-            }
+          if (startNanos == 0) {
+            startNanos = System.nanoTime();
+          }
+          if (failedAtNanos != 0) {
+            metrics.put("restart.lastMillis", (System.nanoTime() - failedAtNanos) / 1_000_000);
+            failedAtNanos = 0;
+          }
+          sendToAll("run", new JsonObject());
+          if (checkpoints != null) {
+            checkpointTimer = vertx.setPeriodic(checkpoints.intervalMillis(), t -> maybeTrigger());
           }
         });
-    return result.future();
   }
 
   /** Cancels a running job; its result completes with {@link JobStatus#CANCELED}. */
   public void cancel() {
     finish(JobStatus.CANCELED, null);
+  }
+
+  private void sendToAll(String command, JsonObject body) {
+    body.put("command", command);
+    for (JobVertex v : plan.vertices()) {
+      for (int i = 0; i < v.parallelism(); i++) {
+        vertx.eventBus().send(new TaskId(jobId, attempt, v.id(), i).controlAddress(), body);
+      }
+    }
   }
 
   private static String firstCause(List<Future<String>> deployed, Throwable fallback) {
@@ -113,41 +241,277 @@ public final class JobCoordinator {
     return m == null ? e.toString() : m;
   }
 
-  private void onReport(JsonObject report) {
-    if (result.future().isComplete()) {
+  private void onReport(int fromAttempt, JsonObject report) {
+    if (finishing || fromAttempt != attempt) {
       return;
-    }
-    JsonObject m = report.getJsonObject("metrics", new JsonObject());
-    for (String k : m.fieldNames()) {
-      long v = m.getLong(k);
-      metrics.merge(k, v, k.startsWith("max") ? Math::max : Long::sum);
     }
     switch (report.getString("state")) {
       case "FINISHED" -> {
+        mergeMetrics(report);
         if (--remaining == 0) {
           finish(JobStatus.FINISHED, null);
         }
       }
-      case "FAILED" -> finish(JobStatus.FAILED, report.getString("error"));
+      case "FAILED" -> {
+        mergeMetrics(report);
+        onFailure(report.getString("error"));
+      }
+      case "ENDED" -> {
+        // count each task once, whatever a task repeats
+        if (endedTasks.add(report.getInteger("vertex") + "/" + report.getInteger("subtask"))
+            && ++ended == plan.subtaskCount()) {
+          triggerFinal();
+        }
+      }
+      case "ACK" -> onAck(report);
       default -> { }
     }
   }
 
-  private void finish(JobStatus end, String failure) {
-    if (result.future().isComplete()) {
+  private void mergeMetrics(JsonObject report) {
+    JsonObject m = report.getJsonObject("metrics", new JsonObject());
+    for (String k : m.fieldNames()) {
+      metrics.merge(k, m.getLong(k), k.startsWith("max") ? Math::max : Long::sum);
+    }
+  }
+
+  // ---- checkpoints
+
+  private void maybeTrigger() {
+    if (status.get() != JobStatus.RUNNING || ended > 0 || finalCheckpoint >= 0) {
+      return; // once input ends somewhere, only the final checkpoint follows
+    }
+    if (pending.size() >= checkpoints.maxConcurrent()
+        || System.currentTimeMillis() - lastCompletedAt < checkpoints.minPauseMillis()) {
       return;
     }
+    startCheckpoint(null);
+  }
+
+  /**
+   * Takes a savepoint: a checkpoint of the running job, copied with every file it needs into
+   * {@code target}, so it outlives the job's checkpoint retention. Restore it with
+   * {@code run --from-checkpoint <target>}, at the same or another parallelism.
+   */
+  public Future<Path> savepoint(Path target) {
+    if (checkpoints == null) {
+      return Future.failedFuture(new IllegalStateException(
+          "job '" + job.config().name() + "' has no 'checkpoints' settings, which savepoints need"));
+    }
+    if (status.get() != JobStatus.RUNNING || ended > 0) {
+      return Future.failedFuture(new IllegalStateException(
+          "job '" + job.config().name() + "' is " + status.get() + ", not running: no savepoint"));
+    }
+    return startCheckpoint(target).savepointDone.future();
+  }
+
+  /** Takes a savepoint, then cancels the job. */
+  public Future<Path> stopWithSavepoint(Path target) {
+    return savepoint(target).onSuccess(p -> cancel());
+  }
+
+  private PendingCheckpoint startCheckpoint(Path savepoint) {
+    PendingCheckpoint pc = new PendingCheckpoint(nextCheckpointId++);
+    pc.savepoint = savepoint;
+    pending.put(pc.id, pc);
+    pc.timeoutTimer = vertx.setTimer(checkpoints.timeoutMillis(), t -> abort(pc, "timed out"));
+    JsonObject cmd = new JsonObject().put("command", "checkpoint").put("checkpoint", pc.id)
+        .put("timestamp", System.currentTimeMillis());
+    for (JobVertex v : plan.vertices()) {
+      if (v.isSource()) {
+        for (int i = 0; i < v.parallelism(); i++) {
+          vertx.eventBus().send(new TaskId(jobId, attempt, v.id(), i).controlAddress(), cmd);
+        }
+      }
+    }
+    return pc;
+  }
+
+  private void triggerFinal() {
+    new ArrayList<>(pending.values()).forEach(pc -> abort(pc, "superseded by the final checkpoint"));
+    PendingCheckpoint pc = new PendingCheckpoint(nextCheckpointId++);
+    finalCheckpoint = pc.id;
+    pending.put(pc.id, pc);
+    sendToAll("final", new JsonObject().put("checkpoint", pc.id));
+  }
+
+  private void abort(PendingCheckpoint pc, String why) {
+    if (pending.remove(pc.id) == null) {
+      return;
+    }
+    vertx.cancelTimer(pc.timeoutTimer);
+    pc.savepointDone.tryFail("checkpoint " + pc.id + " aborted: " + why);
+    metrics.merge("checkpoints.aborted", 1L, Long::sum);
+    LOG.log(System.Logger.Level.INFO, "job {0}: checkpoint {1} aborted: {2}", job.config().name(), pc.id, why);
+    sendToAll("abort", new JsonObject().put("checkpoint", pc.id));
+  }
+
+  private void onAck(JsonObject ack) {
+    PendingCheckpoint pc = pending.get(ack.getLong("checkpoint"));
+    if (pc == null) {
+      return; // aborted
+    }
+    pc.tasks.add(new JsonObject().put("vertex", ack.getInteger("vertex")).put("subtask", ack.getInteger("subtask"))
+        .put("operators", ack.getJsonObject("operators")));
+    if (++pc.acks < plan.subtaskCount()) {
+      return;
+    }
+    pending.remove(pc.id);
+    vertx.cancelTimer(pc.timeoutTimer);
+    boolean isFinal = pc.id == finalCheckpoint;
+    JsonObject meta = new JsonObject()
+        .put("job", job.config().name())
+        .put("jobClass", job.config().jobClass())
+        .put("checkpointId", pc.id)
+        .put("timestamp", pc.startedAt)
+        .put("final", isFinal)
+        .put("maxParallelism", job.config().maxParallelism())
+        .put("tasks", pc.tasks)
+        .put("sharedFiles", sharedFiles(pc.tasks));
+    int thisAttempt = attempt;
+    // ordered: one checkpoint's metadata and retention after the other (the next checkpoint may
+    // complete before this one is stored), and a restart's look-up of the latest after both
+    vertx.executeBlocking(() -> {
+      storage.writeMetadata(pc.id, meta);
+      if (pc.savepoint != null) {
+        storage.copyAsSavepoint(pc.id, pc.savepoint);
+      }
+      storage.retain(checkpoints.retain());
+      return directorySize(storage.checkpointDirectory(pc.id));
+    }, true).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.log(System.Logger.Level.WARNING, "job {0}: checkpoint {1} could not be stored: {2}", job.config().name(), pc.id, ar.cause().toString());
+        metrics.merge("checkpoints.aborted", 1L, Long::sum);
+        pc.savepointDone.tryFail(ar.cause());
+        if (isFinal) {
+          onFailure("final checkpoint could not be stored: " + ar.cause());
+        }
+        return;
+      }
+      if (pc.savepoint != null) {
+        pc.savepointDone.tryComplete(pc.savepoint);
+      }
+      if (thisAttempt != attempt || result.future().isComplete()) {
+        return;
+      }
+      long duration = System.currentTimeMillis() - pc.startedAt;
+      durations.add(duration);
+      lastCompletedAt = System.currentTimeMillis();
+      metrics.merge("checkpoints.completed", 1L, Long::sum);
+      metrics.put("checkpoints.lastDurationMillis", duration);
+      metrics.put("checkpoints.lastSizeBytes", ar.result());
+      metrics.merge("checkpoints.maxDurationMillis", duration, Math::max);
+      sendToAll("complete", new JsonObject().put("checkpoint", pc.id));
+    });
+  }
+
+  /** Every path listed under a "shared" key in the acknowledgements (incremental files). */
+  private static JsonArray sharedFiles(JsonArray tasks) {
+    JsonArray out = new JsonArray();
+    collectShared(tasks, out);
+    return out;
+  }
+
+  private static void collectShared(Object node, JsonArray out) {
+    if (node instanceof JsonObject o) {
+      for (String k : o.fieldNames()) {
+        Object v = o.getValue(k);
+        if ("shared".equals(k) && v instanceof JsonArray a) {
+          a.forEach(out::add);
+        } else {
+          collectShared(v, out);
+        }
+      }
+    } else if (node instanceof JsonArray a) {
+      a.forEach(x -> collectShared(x, out));
+    }
+  }
+
+  private static long directorySize(Path dir) throws java.io.IOException {
+    try (var files = java.nio.file.Files.walk(dir)) {
+      return files.filter(java.nio.file.Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
+    }
+  }
+
+  // ---- failures and the end
+
+  private void onFailure(String failure) {
+    if (finishing || restartScheduledFor == attempt) {
+      return; // the attempt is already being replaced
+    }
+    long delay = restartStrategy.onFailure(System.currentTimeMillis());
+    if (delay < 0) {
+      finish(JobStatus.FAILED, failure);
+      return;
+    }
+    LOG.log(System.Logger.Level.WARNING, "job {0}: attempt {1} failed ({2}); restarting in {3} ms", job.config().name(), attempt, failure, delay);
+    status.set(JobStatus.RESTARTING);
+    restartScheduledFor = attempt;
+    failedAtNanos = System.nanoTime();
+    metrics.merge("restarts", 1L, Long::sum);
+    stopAttempt().onComplete(v -> vertx.setTimer(Math.max(1, delay), t ->
+        vertx.executeBlocking(() -> storage == null ? null : storage.latest().isEmpty() ? null : resolveRestore("latest"), true)
+            .onComplete(ar -> {
+              if (result.future().isComplete()) {
+                return;
+              }
+              if (ar.failed()) {
+                finish(JobStatus.FAILED, "cannot restart: " + messageOf(ar.cause()));
+              } else {
+                deploy(ar.result());
+              }
+            })));
+  }
+
+  /** Cancels every task of the current attempt, waits for them, then undeploys them. */
+  private Future<Void> stopAttempt() {
+    if (checkpointTimer >= 0) {
+      vertx.cancelTimer(checkpointTimer);
+      checkpointTimer = -1;
+    }
+    pending.values().forEach(pc -> {
+      vertx.cancelTimer(pc.timeoutTimer);
+      pc.savepointDone.tryFail("job stopped before checkpoint " + pc.id + " completed");
+    });
+    pending.clear();
+    List<Future<?>> canceled = new ArrayList<>();
+    DeliveryOptions wait = new DeliveryOptions().setSendTimeout(CANCEL_WAIT_MILLIS);
+    JsonObject cancel = new JsonObject().put("command", "cancel");
+    if (plan != null && attempt >= 0) {
+      for (JobVertex v : plan.vertices()) {
+        for (int i = 0; i < v.parallelism(); i++) {
+          canceled.add(vertx.eventBus().request(new TaskId(jobId, attempt, v.id(), i).controlAddress(), cancel, wait));
+        }
+      }
+    }
+    List<String> toUndeploy = new ArrayList<>(deployments);
+    MessageConsumer<JsonObject> oldReports = reports;
+    return Future.join(canceled).transform(ignored -> {
+      List<Future<?>> undeployed = new ArrayList<>();
+      for (String d : toUndeploy) {
+        undeployed.add(vertx.undeploy(d));
+      }
+      if (oldReports != null) {
+        undeployed.add(oldReports.unregister());
+      }
+      return Future.join(undeployed).<Void>mapEmpty().recover(e -> Future.succeededFuture());
+    });
+  }
+
+  private void finish(JobStatus end, String failure) {
+    if (finishing) {
+      return; // the first end wins; its stop is under way
+    }
+    finishing = true;
     long runNanos = startNanos == 0 ? 0 : System.nanoTime() - startNanos;
     status.set(end);
     error = failure;
-    List<Future<?>> undeployed = new ArrayList<>();
-    for (String d : deployments) {
-      undeployed.add(vertx.undeploy(d));
+    if (!durations.isEmpty()) {
+      List<Long> sorted = new ArrayList<>(durations);
+      sorted.sort(Long::compare);
+      metrics.put("checkpoints.p50DurationMillis", sorted.get(sorted.size() / 2));
     }
-    if (reports != null) {
-      undeployed.add(reports.unregister());
-    }
-    Future.join(undeployed).onComplete(ar ->
-        result.complete(new JobResult(jobId, job.config().name(), end, error, runNanos, Map.copyOf(metrics))));
+    stopAttempt().onComplete(ar ->
+        result.tryComplete(new JobResult(jobId, job.config().name(), end, error, runNanos, Map.copyOf(metrics))));
   }
 }

@@ -99,6 +99,31 @@ public class DataStream<T> {
     return new DataStream<>(pipeline, pipeline.add(new Specs.UnionSpec(), inputs));
   }
 
+  /** Processes each record with its timestamp, the watermark and side outputs. */
+  public <R> DataStream<R> process(ProcessFunction<T, R> function) {
+    return next(new Specs.ProcessSpec(Objects.requireNonNull(function)));
+  }
+
+  /** Connects with another stream for a {@link CoProcessFunction} (or, keyed, a {@link KeyedCoProcessFunction}). */
+  public <B> ConnectedStreams<T, B> connect(DataStream<B> other) {
+    return new ConnectedStreams<>(this, other);
+  }
+
+  /** Connects with a broadcast stream for a {@link BroadcastProcessFunction}. */
+  public <B> BroadcastConnectedStream<T, B> connect(BroadcastStream<B> other) {
+    return new BroadcastConnectedStream<>(this, other);
+  }
+
+  /** Makes this stream a broadcast stream, to connect to another one. */
+  public BroadcastStream<T> broadcastStream() {
+    return new BroadcastStream<>(this);
+  }
+
+  /** Starts a window join with another stream; see {@link JoinedStreams}. */
+  public <B> JoinedStreams<T, B> join(DataStream<B> other) {
+    return new JoinedStreams<>(this, other);
+  }
+
   /** Ends the stream in a sink connector. */
   public DataStreamSink<T> sink(Sink<T> sink) {
     Transform t = pipeline.add(new Specs.SinkSpec(Objects.requireNonNull(sink)), List.of(edge()));

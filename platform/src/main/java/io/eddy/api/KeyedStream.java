@@ -37,7 +37,7 @@ public final class KeyedStream<K, T> {
 
   /** Rolling reduce: emits the updated value of the key after every record. */
   public DataStream<T> reduce(ReduceFunction<T> function) {
-    return keyed(new Specs.KeyedReduceSpec(key, Objects.requireNonNull(function)));
+    return keyed(new Specs.KeyedAggregateSpec(key, new ReduceAggregate<>(function)));
   }
 
   /** Rolling aggregation: emits the key's updated result after every record. */
@@ -48,6 +48,16 @@ public final class KeyedStream<K, T> {
   /** Processes each record with keyed state and timers. */
   public <R> DataStream<R> process(KeyedProcessFunction<K, T, R> function) {
     return keyed(new Specs.KeyedProcessSpec(key, Objects.requireNonNull(function)));
+  }
+
+  /** Joins with another keyed stream on time; see {@link IntervalJoin}. */
+  public <B> IntervalJoin<K, T, B> intervalJoin(KeyedStream<K, B> other) {
+    return new IntervalJoin<>(this, other);
+  }
+
+  /** The stream before keying (the records keep flowing to the next operator by key). */
+  DataStream<T> input() {
+    return new DataStream<>(pipeline, upstream, io.eddy.graph.Partitioning.FORWARD, sideTag);
   }
 
   public KeySelector<T, K> keySelector() {

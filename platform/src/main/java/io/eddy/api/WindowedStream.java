@@ -77,51 +77,6 @@ public final class WindowedStream<K, T, W extends Window> {
         lateTag == null ? null : lateTag.id(), agg, fn, elements));
   }
 
-  /** A reduce as an aggregation whose accumulator holds the reduced value. */
-  static final class ReduceAggregate<T> implements AggregateFunction<T, Object[], T> {
-    private final ReduceFunction<T> reduce;
-
-    ReduceAggregate(ReduceFunction<T> reduce) {
-      this.reduce = Objects.requireNonNull(reduce);
-    }
-
-    @Override
-    public Object[] createAccumulator() {
-      return new Object[1];
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public Object[] add(T value, Object[] acc) {
-      try {
-        acc[0] = acc[0] == null ? value : reduce.reduce((T) acc[0], value);
-      } catch (RuntimeException e) {
-        throw e;
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
-      return acc;
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public T getResult(Object[] acc) {
-      return (T) acc[0];
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public Object[] merge(Object[] a, Object[] b) {
-      if (a[0] == null) {
-        return b;
-      }
-      if (b[0] != null) {
-        add((T) b[0], a);
-      }
-      return a;
-    }
-  }
-
   /** Keeps all records: the contents of a {@code process} window. */
   static final class CollectAll<T> implements AggregateFunction<T, List<T>, List<T>> {
     @Override

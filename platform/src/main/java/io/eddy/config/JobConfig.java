@@ -76,7 +76,13 @@ public record JobConfig(String source, String name, String jobClass, int paralle
             .optional("params", ConfigSchema.openObject())
             .optional("chaining", ConfigSchema.bool())
             .optional("watermarkIntervalMillis", ConfigSchema.integer().min(1))
-            .optional("badRecords", ConfigSchema.oneOf("fail", "skip", "deadLetter"));
+            .optional("badRecords", ConfigSchema.oneOf("fail", "skip", "deadLetter"))
+            .optional("stateBackend", ConfigSchema.oneOf("heap", "rocksdb"))
+            .optional("rocksdb", ConfigSchema.object()
+                    .optional("blockCacheMb", ConfigSchema.integer().min(1))
+                    .optional("writeBufferMb", ConfigSchema.integer().min(1)))
+            .optional("checkpoints", io.eddy.checkpoint.CheckpointSettings.SCHEMA)
+            .optional("restartStrategy", RestartStrategy.SCHEMA);
 
     /**
      * Checks non-null components and {@code 1 <= parallelism <= maxParallelism <= 32768}; copies raw.

@@ -21,6 +21,26 @@ public interface SourceReader<T> extends AutoCloseable {
    */
   InputStatus pollNext(SourceOutput<T> output, int maxRecords) throws Exception;
 
+  /**
+   * The reading position of every assigned split (split id to a position the reader understands),
+   * taken at a checkpoint barrier: everything before it has been emitted; a finished split maps to
+   * {@code "done"}. Readers that cannot resume throw {@link UnsupportedOperationException}.
+   */
+  default java.util.Map<String, String> snapshotPositions() {
+    throw new UnsupportedOperationException(getClass().getName() + " cannot take part in checkpoints");
+  }
+
+  /**
+   * Hands the reader its splits with the positions a checkpoint recorded; a split without a
+   * position starts from its beginning, a split recorded as finished ({@code "done"}) is skipped.
+   */
+  default void addSplits(List<SourceSplit> splits, java.util.Map<String, String> positions) throws Exception {
+    if (!positions.isEmpty()) {
+      throw new UnsupportedOperationException(getClass().getName() + " cannot resume from a checkpoint");
+    }
+    addSplits(splits);
+  }
+
   @Override
   default void close() throws Exception {}
 

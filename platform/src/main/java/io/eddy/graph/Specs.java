@@ -6,7 +6,6 @@ import io.eddy.api.function.FilterFunction;
 import io.eddy.api.function.FlatMapFunction;
 import io.eddy.api.function.KeySelector;
 import io.eddy.api.function.MapFunction;
-import io.eddy.api.function.ReduceFunction;
 import io.eddy.connector.Sink;
 import io.eddy.connector.Source;
 
@@ -45,17 +44,6 @@ public final class Specs {
     }
   }
 
-  public record KeyedReduceSpec(KeySelector<?, ?> key, ReduceFunction<?> function)
-      implements OperatorSpec {
-    public String kind() {
-      return "reduce";
-    }
-
-    public boolean keyed() {
-      return true;
-    }
-  }
-
   public record KeyedAggregateSpec(KeySelector<?, ?> key, AggregateFunction<?, ?, ?> function)
       implements OperatorSpec {
     public String kind() {
@@ -75,6 +63,13 @@ public final class Specs {
 
     public boolean keyed() {
       return true;
+    }
+  }
+
+  /** A non-keyed process function. */
+  public record ProcessSpec(io.eddy.api.ProcessFunction<?, ?> function) implements OperatorSpec {
+    public String kind() {
+      return "process";
     }
   }
 

@@ -19,6 +19,7 @@ public final class Frame {
   private Object[] elements;
   private long[] timestamps;
   private int size;
+  private int position; // the receiver's read position: a frame held at a barrier resumes there
 
   public Frame(int edge, int channel, long sequence, int capacity) {
     this.edge = edge;
@@ -45,6 +46,15 @@ public final class Frame {
 
   public void sequence(long sequence) {
     this.sequence = sequence;
+  }
+
+  /** Where the receiver resumes reading (0 for a fresh frame). */
+  public int position() {
+    return position;
+  }
+
+  public void position(int position) {
+    this.position = position;
   }
 
   public int size() {

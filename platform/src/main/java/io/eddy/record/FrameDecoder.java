@@ -47,6 +47,11 @@ public final class FrameDecoder {
         case FrameEncoder.TAG_WATERMARK:
           frame.add(new Watermark(in.readZigZagLong()), Frame.NO_TIMESTAMP);
           break;
+        case FrameEncoder.TAG_BARRIER: {
+          long id = in.readVarLong();
+          frame.add(new CheckpointBarrier(id, in.readVarLong()), Frame.NO_TIMESTAMP);
+          break;
+        }
         case FrameEncoder.TAG_IDLE:
           frame.add(WatermarkStatus.IDLE, Frame.NO_TIMESTAMP);
           break;

@@ -21,6 +21,7 @@ public final class FrameEncoder {
   static final int TAG_END_OF_INPUT = 5;
   static final int TAG_IDLE = 6;
   static final int TAG_ACTIVE = 7;
+  static final int TAG_BARRIER = 8;
   static final int TAG_END = 0;
 
   private final SerdeRegistry serdes;
@@ -56,6 +57,10 @@ public final class FrameEncoder {
         out.writeZigZagLong(w.timestamp());
       } else if (element == EndOfInput.INSTANCE) {
         out.writeByte(TAG_END_OF_INPUT);
+      } else if (element instanceof CheckpointBarrier b) {
+        out.writeByte(TAG_BARRIER);
+        out.writeVarLong(b.id());
+        out.writeVarLong(b.timestamp());
       } else if (element == WatermarkStatus.IDLE) {
         out.writeByte(TAG_IDLE);
       } else if (element == WatermarkStatus.ACTIVE) {

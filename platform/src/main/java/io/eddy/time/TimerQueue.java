@@ -60,6 +60,11 @@ public final class TimerQueue {
     return t == null ? Long.MAX_VALUE : t.time;
   }
 
+  /** Hands every live timer to {@code action}, in no particular order. */
+  public void forEach(java.util.function.Consumer<Timer> action) {
+    live.forEach(action);
+  }
+
   public int size() {
     return live.size();
   }

@@ -138,7 +138,7 @@ class JobConfigTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "{}                                                      | missing required key 'job'",
-            "{\"job\": \"A\", \"paralelism\": 2}                     | unknown key 'paralelism' (allowed keys: name, job, parallelism, maxParallelism, frame, params, chaining, watermarkIntervalMillis, badRecords)",
+            "{\"job\": \"A\", \"paralelism\": 2}                     | unknown key 'paralelism' (allowed keys: name, job, parallelism, maxParallelism, frame, params, chaining, watermarkIntervalMillis, badRecords, stateBackend, rocksdb, checkpoints, restartStrategy)",
             "{\"job\": \"A\", \"frame\": {\"maxByte\": 1}}           | unknown key 'frame.maxByte' (allowed keys: maxRecords, maxBytes, flushMillis, credits, serializeLocal)",
             "{\"job\": \"A\", \"frame\": {\"maxBytes\": \"big\"}}    | key 'frame.maxBytes': expected an integer, found \"big\"",
             "{\"job\": \"A\", \"frame\": {\"maxBytes\": 15}}         | key 'frame.maxBytes': must be at least 16, found 15",

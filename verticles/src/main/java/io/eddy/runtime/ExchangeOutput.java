@@ -33,6 +33,11 @@ final class ExchangeOutput implements Output<Object> {
     control(idle ? io.eddy.record.WatermarkStatus.IDLE : io.eddy.record.WatermarkStatus.ACTIVE);
   }
 
+  /** Sends a checkpoint barrier on every channel, right away. */
+  void barrier(io.eddy.record.CheckpointBarrier barrier) {
+    control(barrier);
+  }
+
   @Override
   public void endOfInput() {
     control(EndOfInput.INSTANCE);

@@ -18,7 +18,7 @@ import java.util.List;
  */
 final class InputGate {
   private final EventBus bus;
-  private final String jobId;
+  private final TaskId task;
   private final int subtask;
   private final int credits;
   private final int creditBatch;
@@ -30,6 +30,7 @@ final class InputGate {
   private final long[] watermarks;
   private final boolean[] ended;
   private final boolean[] idle;
+  private final boolean[] blocked;
   private final int[] unacknowledged;
   private final Counter maxQueued;
   private int endedCount;
@@ -38,9 +39,10 @@ final class InputGate {
   private long currentWatermark = Long.MIN_VALUE;
 
   @SuppressWarnings("unchecked")
-  InputGate(EventBus bus, String jobId, int subtask, List<JobEdge> inputs, int edgeCount, int credits, TaskMetrics metrics) {
+  InputGate(EventBus bus, TaskId task, List<JobEdge> inputs, int edgeCount, int credits, TaskMetrics metrics) {
     this.bus = bus;
-    this.jobId = jobId;
+    this.task = task;
+    int subtask = task.subtask();
     this.subtask = subtask;
     this.credits = credits;
     this.creditBatch = Math.max(1, credits / 2);
@@ -69,6 +71,7 @@ final class InputGate {
     java.util.Arrays.fill(watermarks, Long.MIN_VALUE);
     ended = new boolean[n];
     idle = new boolean[n];
+    blocked = new boolean[n];
     unacknowledged = new int[n];
     maxQueued = metrics.counter(TaskMetrics.MAX_FRAMES_QUEUED);
   }
@@ -121,7 +124,7 @@ final class InputGate {
     for (int i = 0; i < n; i++) {
       int ch = nextChannel;
       nextChannel = nextChannel + 1 == n ? 0 : nextChannel + 1;
-      if (!queues[ch].isEmpty()) {
+      if (!blocked[ch] && !queues[ch].isEmpty()) {
         return ch;
       }
     }
@@ -131,6 +134,25 @@ final class InputGate {
   Frame take(int channel) {
     queuedFrames--;
     return queues[channel].poll();
+  }
+
+  /** Puts a partly processed frame back at the head of its channel (held at a barrier). */
+  void pushBack(int channel, Frame frame) {
+    queuedFrames++;
+    queues[channel].addFirst(frame);
+  }
+
+  /** Holds a channel: its frames wait until {@link #unblockAll} (barrier alignment). */
+  void block(int channel) {
+    blocked[channel] = true;
+  }
+
+  void unblockAll() {
+    java.util.Arrays.fill(blocked, false);
+  }
+
+  boolean isEnded(int channel) {
+    return ended[channel];
   }
 
   /** The frame taken from {@code channel} has been processed: its credit may go back. */
@@ -219,7 +241,7 @@ final class InputGate {
 
   private void sendCredit(int channel, int credit, int acknowledged) {
     JobEdge e = edgeOf[channel];
-    TaskId sender = new TaskId(jobId, e.source().id(), senderOf[channel]);
+    TaskId sender = task.sibling(e.source().id(), senderOf[channel]);
     Buffer b = Buffer.buffer(16);
     b.appendInt(e.id()).appendInt(subtask).appendInt(credit).appendInt(acknowledged);
     bus.send(sender.creditAddress(), b);

@@ -3,7 +3,6 @@ package io.eddy.runtime;
 import io.eddy.api.Counter;
 import io.eddy.api.function.RuntimeContext;
 import io.eddy.api.state.KeyedStateStore;
-import io.eddy.state.HeapKeyedStateBackend;
 import io.eddy.state.KeyGroups;
 import io.eddy.state.KeyedStateBackend;
 import io.vertx.core.Future;
@@ -46,6 +45,27 @@ public final class OperatorContext implements RuntimeContext {
   /** The side outputs that feed other tasks (for watermarks and end of input). */
   java.util.List<Output<Object>> sideOutputs() {
     return sideOutputList;
+  }
+
+  /** The job's serdes (for writing state into checkpoints). */
+  public io.eddy.serde.SerdeRegistry serdes() {
+    return task.serdes();
+  }
+
+  /** A serde that writes any value with its class, for state of unknown type. */
+  @SuppressWarnings("unchecked")
+  public io.eddy.serde.Serde<Object> anySerde() {
+    return task.serdes().forClass(Object.class);
+  }
+
+  /** The key group of {@code key} in this job. */
+  public int keyGroupOf(Object key) {
+    return KeyGroups.keyGroupOf(key, maxParallelism());
+  }
+
+  /** True when the job takes checkpoints (sinks then commit with them). */
+  public boolean checkpointing() {
+    return task.checkpointing();
   }
 
   /** The bad-record policy of the job. */
@@ -116,9 +136,22 @@ public final class OperatorContext implements RuntimeContext {
       int p = parallelism();
       int maxP = maxParallelism();
       int i = subtaskIndex();
-      keyedState = new HeapKeyedStateBackend(
-          operatorName, maxP, KeyGroups.rangeStart(i, maxP, p), KeyGroups.rangeEnd(i, maxP, p));
+      keyedState = io.eddy.state.StateBackends.create(task.jobConfigRaw(), operatorName, maxP,
+          KeyGroups.rangeStart(i, maxP, p), KeyGroups.rangeEnd(i, maxP, p), task.serdes(),
+          task.workDirectory().resolve(operatorName.replaceAll("[^A-Za-z0-9_.-]", "_")));
     }
+    return keyedState;
+  }
+
+  /** Releases the keyed state backend (native memory and files of RocksDB). */
+  void closeState() {
+    if (keyedState != null) {
+      keyedState.close();
+    }
+  }
+
+  /** The keyed state backend if this operator has used keyed state, else null. */
+  io.eddy.state.KeyedStateBackend keyedStateBackendIfCreated() {
     return keyedState;
   }
 

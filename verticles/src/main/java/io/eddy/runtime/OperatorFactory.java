@@ -6,7 +6,6 @@ import io.eddy.api.function.FilterFunction;
 import io.eddy.api.function.FlatMapFunction;
 import io.eddy.api.function.KeySelector;
 import io.eddy.api.function.MapFunction;
-import io.eddy.api.function.ReduceFunction;
 import io.eddy.connector.Sink;
 import io.eddy.graph.OperatorSpec;
 import io.eddy.graph.Specs;
@@ -14,7 +13,6 @@ import io.eddy.runtime.operators.FilterOperator;
 import io.eddy.runtime.operators.FlatMapOperator;
 import io.eddy.runtime.operators.KeyedAggregateOperator;
 import io.eddy.runtime.operators.KeyedProcessOperator;
-import io.eddy.runtime.operators.KeyedReduceOperator;
 import io.eddy.runtime.operators.MapOperator;
 import io.eddy.runtime.operators.PassThroughOperator;
 import io.eddy.runtime.operators.SinkOperator;
@@ -34,12 +32,12 @@ final class OperatorFactory {
       op = new FlatMapOperator<>((FlatMapFunction) s.function());
     } else if (spec instanceof Specs.UnionSpec) {
       op = new PassThroughOperator<>();
-    } else if (spec instanceof Specs.KeyedReduceSpec s) {
-      op = new KeyedReduceOperator<>((KeySelector) s.key(), (ReduceFunction) s.function());
     } else if (spec instanceof Specs.KeyedAggregateSpec s) {
       op = new KeyedAggregateOperator<>((KeySelector) s.key(), (AggregateFunction) s.function());
     } else if (spec instanceof Specs.KeyedProcessSpec s) {
       op = new KeyedProcessOperator<>((KeySelector) s.key(), (KeyedProcessFunction) s.function());
+    } else if (spec instanceof Specs.ProcessSpec s) {
+      op = new io.eddy.runtime.operators.ProcessOperator<>((io.eddy.api.ProcessFunction) s.function());
     } else if (spec instanceof Specs.WatermarkSpec s) {
       op = new io.eddy.runtime.operators.WatermarkOperator<>(
           (io.eddy.time.WatermarkStrategy) s.strategy(), config.raw().getLong("watermarkIntervalMillis", 200L));

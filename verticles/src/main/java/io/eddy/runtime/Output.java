@@ -17,6 +17,12 @@ public interface Output<T> {
    */
   default void idleness(boolean idle) {}
 
+  /**
+   * The records that follow come from source split {@code splitId} ({@code finished}: the split
+   * has ended). Only meaningful inside a source's chain, where watermark generation is per split.
+   */
+  default void split(String splitId, boolean finished) {}
+
   /** All input has ended; nothing follows. Called once, after the final watermark. */
   void endOfInput();
 }

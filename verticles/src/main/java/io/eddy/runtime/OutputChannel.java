@@ -34,6 +34,7 @@ final class OutputChannel {
   private long nextSequence;
   private int credits;
   private int inFlight;
+  private int controlsInFrame; // watermarks and end of input in the frame being filled: not records
 
   OutputChannel(
       EventBus bus, String address, int edge, int sender, int maxRecords, int maxBytes,
@@ -52,6 +53,7 @@ final class OutputChannel {
   }
 
   private void begin() {
+    controlsInFrame = 0;
     if (encoder != null) {
       encoder.begin(edge, sender, nextSequence);
     } else {
@@ -73,6 +75,12 @@ final class OutputChannel {
     }
   }
 
+  /** Adds a control element (watermark, end of input), which does not count as a record. */
+  void addControl(Object element) {
+    controlsInFrame++;
+    add(element, Frame.NO_TIMESTAMP);
+  }
+
   /** Sends the frame being filled, if it holds anything. */
   void seal() {
     Object message;
@@ -80,13 +88,13 @@ final class OutputChannel {
       if (encoder.count() == 0) {
         return;
       }
-      recordsOut.add(encoder.count());
+      recordsOut.add(encoder.count() - controlsInFrame);
       message = Buffer.buffer(encoder.finish());
     } else {
       if (frame.isEmpty()) {
         return;
       }
-      recordsOut.add(frame.size());
+      recordsOut.add(frame.size() - controlsInFrame);
       message = frame;
     }
     nextSequence++;

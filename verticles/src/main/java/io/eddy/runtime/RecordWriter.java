@@ -60,7 +60,7 @@ final class RecordWriter {
 
   void broadcastControl(Object element) {
     for (OutputChannel c : channels) {
-      c.add(element, io.eddy.record.Frame.NO_TIMESTAMP);
+      c.addControl(element);
     }
   }
 

@@ -54,6 +54,12 @@ public abstract class StreamOperator<IN, OUT> implements Output<IN> {
     }
   }
 
+  /** Split changes pass through to the watermark generator further down the source's chain. */
+  @Override
+  public void split(String splitId, boolean finished) {
+    output.split(splitId, finished);
+  }
+
   /** The end of input passes on likewise, after {@link #onEndOfInput}. */
   @Override
   public final void endOfInput() {
@@ -63,6 +69,19 @@ public abstract class StreamOperator<IN, OUT> implements Output<IN> {
       side.endOfInput();
     }
   }
+
+  /**
+   * Writes the operator's own state into a checkpoint, synchronously, on the event loop, when the
+   * barrier passes (keyed state of the backend is taken by the task). Must be quick: copy or
+   * serialize, and leave slow work to {@link OperatorSnapshot#await}.
+   */
+  public void snapshotState(OperatorSnapshot snapshot) throws Exception {}
+
+  /** Restores what {@link #snapshotState} wrote, before {@link #open}. */
+  public void restoreState(OperatorRestore restore) throws Exception {}
+
+  /** Checkpoint {@code checkpointId} is complete: everything up to its barrier is durable. */
+  public void notifyCheckpointComplete(long checkpointId) throws Exception {}
 
   /** The side outputs that feed other tasks. */
   protected final java.util.List<Output<Object>> sideOutputs() {

@@ -1,11 +1,21 @@
 package io.eddy.runtime;
 
 /**
- * Identifies one subtask of one job and names its event-bus addresses: frames arrive on
- * {@link #dataAddress}, credits for its output channels on {@link #creditAddress}, commands from
- * the job's coordinator on {@link #controlAddress}.
+ * Identifies one subtask of one run (attempt) of a job and names its event-bus addresses: frames
+ * arrive on {@link #dataAddress}, credits for its output channels on {@link #creditAddress},
+ * commands from the job's coordinator on {@link #controlAddress}. The attempt counts restarts, so
+ * a message of a failed attempt can never reach the tasks of the next one.
  */
-public record TaskId(String jobId, int vertex, int subtask) {
+public record TaskId(String jobId, int attempt, int vertex, int subtask) {
+  public TaskId(String jobId, int vertex, int subtask) {
+    this(jobId, 0, vertex, subtask);
+  }
+
+  /** The same subtask position in another vertex of this run. */
+  public TaskId sibling(int otherVertex, int otherSubtask) {
+    return new TaskId(jobId, attempt, otherVertex, otherSubtask);
+  }
+
   public String dataAddress() {
     return prefix() + ".data";
   }
@@ -18,17 +28,21 @@ public record TaskId(String jobId, int vertex, int subtask) {
     return prefix() + ".control";
   }
 
-  /** Where tasks of the job report to their coordinator. */
-  public static String coordinatorAddress(String jobId) {
-    return "eddy." + jobId + ".coordinator";
+  /** Where tasks of this run report to their coordinator. */
+  public String coordinatorAddress() {
+    return coordinatorAddress(jobId, attempt);
+  }
+
+  public static String coordinatorAddress(String jobId, int attempt) {
+    return "eddy." + jobId + "." + attempt + ".coordinator";
   }
 
   private String prefix() {
-    return "eddy." + jobId + "." + vertex + "." + subtask;
+    return "eddy." + jobId + "." + attempt + "." + vertex + "." + subtask;
   }
 
   @Override
   public String toString() {
-    return jobId + "/" + vertex + "/" + subtask;
+    return jobId + "/" + attempt + "/" + vertex + "/" + subtask;
   }
 }

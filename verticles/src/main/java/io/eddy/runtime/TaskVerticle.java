@@ -66,6 +66,17 @@ public final class TaskVerticle extends VerticleBase {
   private RecordWriter[] writersByEdge;
   private InputGate gate;
   private FrameDecoder decoder;
+  private final JsonObject restoreFrom;
+  private JsonObject jobRaw;
+  private io.eddy.checkpoint.CheckpointSettings checkpoints; // null: none
+  private io.eddy.checkpoint.CheckpointStorage storage;
+  private BarrierAligner aligner;
+  private final List<String> uids = new ArrayList<>(); // of operators, in chain order
+  private final List<OperatorContext> contexts = new ArrayList<>();
+  private String sourceUid;
+  private java.util.Map<String, String> restoredPositions = java.util.Map.of();
+  private boolean ended; // all input ended and every output sent: waiting for the final checkpoint
+  private io.eddy.serde.SerdeRegistry serdes;
   private SourceReader<Object> reader;
   private Counter recordsIn;
   private Counter framesIn;
@@ -84,9 +95,18 @@ public final class TaskVerticle extends VerticleBase {
    *     handed over as objects unless the job forces serialization)
    */
   public TaskVerticle(TaskId id, JobDefinition job, Predicate<TaskId> isLocal) {
+    this(id, job, isLocal, null);
+  }
+
+  /**
+   * @param restoreFrom the metadata of the completed checkpoint to restore this task's state from,
+   *     or null to start empty
+   */
+  public TaskVerticle(TaskId id, JobDefinition job, Predicate<TaskId> isLocal, JsonObject restoreFrom) {
     this.id = id;
     this.job = job;
     this.isLocal = isLocal;
+    this.restoreFrom = restoreFrom;
   }
 
   public TaskId id() {
@@ -125,15 +145,28 @@ public final class TaskVerticle extends VerticleBase {
   @Override
   public Future<?> start() throws Exception {
     LiveTasks.add(this);
+    Future<?> started;
+    try {
+      started = open();
+    } catch (Throwable e) {
+      started = Future.failedFuture(e);
+    }
+    // Vert.x does not stop a verticle whose start failed: release what was opened here
+    return started.onFailure(e -> stop());
+  }
+
+  private Future<?> open() throws Exception {
     EventBus bus = vertx.eventBus();
     FrameCodec.registerOn(bus);
     frames = job.config().frame();
+    jobRaw = job.config().raw();
     badRecordPolicy = io.eddy.api.BadRecordPolicy.parse(job.config().raw().getString("badRecords", "fail"));
     recordsIn = metrics.counter(TaskMetrics.RECORDS_IN);
     framesIn = metrics.counter(TaskMetrics.FRAMES_IN);
     JobDefinition.Instance instance = job.instantiate();
     vertex = instance.plan().vertex(id.vertex());
-    decoder = new FrameDecoder(instance.pipeline().serdes(), job.job().getClass().getClassLoader());
+    serdes = instance.pipeline().serdes();
+    decoder = new FrameDecoder(serdes, job.job().getClass().getClassLoader());
 
     writersByEdge = new RecordWriter[instance.plan().edges().size()];
     List<RecordWriter> mainWriters = new ArrayList<>();
@@ -156,29 +189,101 @@ public final class TaskVerticle extends VerticleBase {
     for (int i = chain.size() - 1; i >= first; i--) {
       Transform t = chain.get(i);
       StreamOperator<Object, Object> op = OperatorFactory.create(t.spec(), job.config());
-      op.setup(new OperatorContext(this, t.name(), t.spec().kind(), sideOutputsOf(t)), next);
+      OperatorContext ctx = new OperatorContext(this, t.name(), t.spec().kind(), sideOutputsOf(t));
+      op.setup(ctx, next);
       operators.add(0, op);
+      contexts.add(0, ctx);
+      uids.add(0, uidOf(t));
       next = op;
     }
     head = next;
+    if (vertex.isSource()) {
+      sourceUid = uidOf(vertex.head());
+    }
+    checkpoints = io.eddy.checkpoint.CheckpointSettings.of(job.config().raw());
+    if (checkpoints != null) {
+      storage = new io.eddy.checkpoint.CheckpointStorage(checkpoints.directory().resolve(job.config().name()));
+    }
 
     if (!vertex.inputs().isEmpty()) {
-      gate = new InputGate(bus, id.jobId(), id.subtask(), vertex.inputs(),
+      gate = new InputGate(bus, id, vertex.inputs(),
           instance.plan().edges().size(), frames.credits(), metrics);
+      aligner = new BarrierAligner(gate);
       consumers.add(bus.<Object>consumer(id.dataAddress(), this::onFrame));
     }
     consumers.add(bus.<Buffer>consumer(id.creditAddress(), this::onCredit));
     consumers.add(bus.<JsonObject>consumer(id.controlAddress(), this::onControl));
 
-    for (StreamOperator<Object, Object> op : operators) {
-      op.open();
-    }
     List<Future<?>> ready = new ArrayList<>();
     consumers.forEach(c -> ready.add(c.completion()));
-    if (vertex.isSource()) {
-      ready.add(openSource(((Specs.SourceSpec) vertex.head().spec()).source()));
-    }
+    Future<?> restored = restoreFrom == null ? Future.succeededFuture() : restore();
+    ready.add(restored.compose(v -> {
+      try {
+        for (StreamOperator<Object, Object> op : operators) {
+          op.open();
+        }
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+      return vertex.isSource() ? openSource(((Specs.SourceSpec) vertex.head().spec()).source()) : Future.succeededFuture();
+    }));
     return Future.all(ready);
+  }
+
+  /** An operator's identity in checkpoints: its name and its position in the job's graph. */
+  static String uidOf(Transform t) {
+    return t.name() + "#" + t.id();
+  }
+
+  private int firstKeyGroup() {
+    return io.eddy.state.KeyGroups.rangeStart(id.subtask(), maxParallelism(), vertex.parallelism());
+  }
+
+  private int lastKeyGroup() {
+    return io.eddy.state.KeyGroups.rangeEnd(id.subtask(), maxParallelism(), vertex.parallelism());
+  }
+
+  /**
+   * Reads this task's part of the checkpoint on a worker thread (key-group files, keyed backends),
+   * then hands each operator its state on the event loop.
+   */
+  private Future<?> restore() {
+    java.nio.file.Path root = restoreFrom.containsKey("root")
+        ? java.nio.file.Path.of(restoreFrom.getString("root"))
+        : storage.root();
+    TaskRestore r = new TaskRestore(restoreFrom, root, id.subtask(), vertex.parallelism(), firstKeyGroup(), lastKeyGroup());
+    // keyed backends exist only for operators that used keyed state when the checkpoint was taken
+    List<io.eddy.state.KeyedStateBackend> backends = new ArrayList<>();
+    for (int i = 0; i < operators.size(); i++) {
+      backends.add(r.backendHandles(uids.get(i)).isEmpty() ? null : contexts.get(i).keyedStateBackend());
+    }
+    return vertx.executeBlocking(() -> {
+      r.load(uids);
+      for (int i = 0; i < uids.size(); i++) {
+        if (backends.get(i) != null) {
+          backends.get(i).restore(r.backendHandles(uids.get(i)), root);
+        }
+      }
+      return null;
+    }, false).compose(v -> {
+      try {
+        for (int i = 0; i < operators.size(); i++) {
+          operators.get(i).restoreState(r.forOperator(uids.get(i)));
+        }
+        if (sourceUid != null) {
+          java.util.Map<String, String> positions = new java.util.HashMap<>();
+          for (byte[] entry : r.operatorState(sourceUid).getOrDefault("positions", List.of())) {
+            String line = new String(entry, java.nio.charset.StandardCharsets.UTF_8);
+            int tab = line.indexOf('\t');
+            positions.put(line.substring(0, tab), line.substring(tab + 1));
+          }
+          restoredPositions = positions;
+        }
+        return Future.succeededFuture();
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    });
   }
 
   /** One exchange per side-output tag of {@code t} that another vertex reads. */
@@ -203,7 +308,7 @@ public final class TaskVerticle extends VerticleBase {
     OutputChannel[] channels = new OutputChannel[n];
     for (int j = 0; j < n; j++) {
       int target = e.partitioning() == Partitioning.FORWARD ? id.subtask() : j;
-      TaskId receiver = new TaskId(id.jobId(), e.target().id(), target);
+      TaskId receiver = id.sibling(e.target().id(), target);
       boolean serialize = frames.serializeLocal() || !isLocal.test(receiver);
       channels[j] = new OutputChannel(vertx.eventBus(), receiver.dataAddress(), e.id(), id.subtask(),
           frames.maxRecords(), frames.maxBytes(), serialize ? instance.pipeline().serdes() : null, metrics);
@@ -222,7 +327,20 @@ public final class TaskVerticle extends VerticleBase {
           }
           try {
             reader = (SourceReader<Object>) source.createReader(readerContext());
-            reader.addSplits(mine);
+            if (restoreFrom != null) {
+              java.util.Set<String> ids = new java.util.HashSet<>();
+              all.forEach(split -> ids.add(split.id()));
+              for (String recorded : restoredPositions.keySet()) {
+                if (!ids.contains(recorded)) {
+                  throw new IllegalStateException("source '" + vertex.head().name() + "': the checkpoint records split '"
+                      + recorded + "', which this run does not have (its splits are " + ids
+                      + "); a source whose splits depend on the parallelism cannot be rescaled");
+                }
+              }
+              reader.addSplits(mine, restoredPositions);
+            } else {
+              reader.addSplits(mine);
+            }
           } catch (RuntimeException e) {
             throw e;
           } catch (Exception e) {
@@ -238,7 +356,17 @@ public final class TaskVerticle extends VerticleBase {
     String command = msg.body().getString("command");
     switch (command) {
       case "run" -> run();
-      case "cancel" -> cancel();
+      case "cancel" -> {
+        cancel();
+        msg.reply("canceled");
+      }
+      case "checkpoint" -> triggerCheckpoint(msg.body().getLong("checkpoint"), msg.body().getLong("timestamp"));
+      case "complete" -> checkpointComplete(msg.body().getLong("checkpoint"));
+      case "final" -> {
+        finalCheckpoint = msg.body().getLong("checkpoint");
+        triggerCheckpoint(finalCheckpoint, System.currentTimeMillis());
+      }
+      case "abort" -> { } // pending transactions stay pending; a later checkpoint covers them
       default -> msg.fail(400, "unknown command " + command);
     }
   }
@@ -311,23 +439,30 @@ public final class TaskVerticle extends VerticleBase {
     }
   }
 
+  io.vertx.core.json.JsonObject jobConfigRaw() {
+    return jobRaw;
+  }
+
+  /** A local directory private to this task (RocksDB instances), deleted when it stops. */
+  java.nio.file.Path workDirectory() {
+    return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "eddy",
+        id.jobId() + "-" + id.attempt() + "-" + id.vertex() + "-" + id.subtask());
+  }
+
+  boolean checkpointing() {
+    return checkpoints != null;
+  }
+
+  io.eddy.serde.SerdeRegistry serdes() {
+    return serdes;
+  }
+
   io.eddy.api.BadRecordPolicy badRecordPolicy() {
     return badRecordPolicy;
   }
 
   long schedulePeriodic(long intervalMillis, Runnable action) {
-    return vertx.setPeriodic(intervalMillis, t -> {
-      if (state == State.RUNNING) {
-        try {
-          action.run();
-          if (frames.flushMillis() == 0) {
-            flushAll();
-          }
-        } catch (Throwable e) {
-          fail(e);
-        }
-      }
-    });
+    return vertx.setPeriodic(intervalMillis, t -> runTimed(action));
   }
 
   /** Returns true when another turn should follow at once. */
@@ -362,7 +497,9 @@ public final class TaskVerticle extends VerticleBase {
         return false;
       }
       Frame frame = gate.take(ch);
-      process(ch, frame);
+      if (!process(ch, frame)) {
+        continue; // held at a barrier: the rest of the frame waits, its credit too
+      }
       gate.processed(ch);
       if (state != State.RUNNING || backPressured()) {
         return false;
@@ -371,15 +508,33 @@ public final class TaskVerticle extends VerticleBase {
     return gate.hasQueuedFrames();
   }
 
-  private void process(int ch, Frame frame) {
-    framesIn.inc();
+  /** Processes a frame from its read position; false when it stopped at a barrier and was put back. */
+  private boolean process(int ch, Frame frame) {
+    if (frame.position() == 0) {
+      framesIn.inc();
+    }
     int n = frame.size();
     int records = 0;
     Output<Object> h = head;
-    for (int i = 0; i < n; i++) {
+    for (int i = frame.position(); i < n; i++) {
       Object e = frame.element(i);
       if (e instanceof ControlElement) {
-        if (e instanceof Watermark w) {
+        if (e instanceof io.eddy.record.CheckpointBarrier b) {
+          debug("barrier " + b.id() + " on channel " + ch);
+          if (aligner.onBarrier(ch, b.id(), b.timestamp())) {
+            aligner.reset();
+            gate.unblockAll();
+            takeSnapshot(b.id(), b.timestamp(), true);
+          } else if (checkpoints == null || checkpoints.exactlyOnce()) {
+            gate.block(ch);
+            if (i + 1 < n) {
+              frame.position(i + 1);
+              gate.pushBack(ch, frame);
+              recordsIn.add(records);
+              return false;
+            }
+          }
+        } else if (e instanceof Watermark w) {
           long wm = gate.onWatermark(ch, w.timestamp());
           if (wm != Long.MIN_VALUE) {
             h.watermark(wm);
@@ -394,7 +549,14 @@ public final class TaskVerticle extends VerticleBase {
             h.idleness(!wasAllIdle);
           }
         } else if (e == EndOfInput.INSTANCE) {
-          if (gate.onEndOfInput(ch)) {
+          debug("end of input on channel " + ch);
+          boolean last = gate.onEndOfInput(ch);
+          if (aligner.onChannelEnded()) {
+            aligner.reset();
+            gate.unblockAll();
+            takeSnapshot(aligner.pendingId(), aligner.pendingTimestamp(), true);
+          }
+          if (last) {
             endOfInput();
           } else {
             long wm = gate.advanceAfterEnd();
@@ -412,6 +574,93 @@ public final class TaskVerticle extends VerticleBase {
       }
     }
     recordsIn.add(records);
+    return true;
+  }
+
+  // ---- checkpoints
+
+  /** A source's part: the coordinator triggers checkpoint {@code id} between two turns. */
+  private void triggerCheckpoint(long id, long timestamp) {
+    debug("trigger " + id);
+    if (state != State.RUNNING && !ended) {
+      return; // not running yet, or failing: the coordinator times the checkpoint out
+    }
+    takeSnapshot(id, timestamp, !ended);
+  }
+
+  /**
+   * Snapshots every operator (and a source's positions) synchronously, forwards the barrier when
+   * the task still runs, then writes the snapshot off the event loop and acknowledges it.
+   */
+  private void takeSnapshot(long checkpointId, long timestamp, boolean forwardBarrier) {
+    debug("snapshot " + checkpointId + " forward=" + forwardBarrier);
+    try {
+      TaskSnapshot snap = new TaskSnapshot(checkpointId, storage, id.vertex(), id.subtask(), firstKeyGroup(), lastKeyGroup());
+      for (int i = 0; i < operators.size(); i++) {
+        snap.add(uids.get(i), operators.get(i), contexts.get(i).keyedStateBackendIfCreated());
+      }
+      if (reader != null) {
+        OperatorSnapshot positions = new OperatorSnapshot(checkpointId);
+        List<byte[]> entries = new ArrayList<>();
+        reader.snapshotPositions().forEach((split, pos) ->
+            entries.add((split + "\t" + pos).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        positions.operatorState("positions", entries, true);
+        snap.add(sourceUid, positions);
+      }
+      if (forwardBarrier) {
+        io.eddy.record.CheckpointBarrier barrier = new io.eddy.record.CheckpointBarrier(checkpointId, timestamp);
+        for (ExchangeOutput x : exchanges) {
+          x.barrier(barrier);
+        }
+      }
+      snap.complete(vertx).onComplete(ar -> {
+        if (ar.failed()) {
+          fail(new IllegalStateException("checkpoint " + checkpointId + " failed: " + ar.cause(), ar.cause()));
+          return;
+        }
+        JsonObject ack = new JsonObject()
+            .put("vertex", id.vertex())
+            .put("subtask", id.subtask())
+            .put("state", "ACK")
+            .put("checkpoint", checkpointId)
+            .put("operators", ar.result());
+        vertx.eventBus().send(id.coordinatorAddress(), ack);
+      });
+    } catch (Throwable e) {
+      fail(e);
+    }
+  }
+
+  private void checkpointComplete(long checkpointId) {
+    try {
+      for (StreamOperator<Object, Object> op : operators) {
+        op.notifyCheckpointComplete(checkpointId);
+      }
+    } catch (Throwable e) {
+      fail(e);
+      return;
+    }
+    if (ended && checkpointId == finalCheckpoint) {
+      Future.all(new ArrayList<>(finishWork)).onComplete(ar -> {
+        if (ar.failed()) {
+          fail(ar.cause());
+        } else {
+          finishWork.clear();
+          state = State.FINISHED;
+          shutDown();
+          report("FINISHED", null);
+        }
+      });
+    }
+  }
+
+  private long finalCheckpoint = -1;
+  private static final boolean DEBUG = Boolean.getBoolean("eddy.debug");
+
+  private void debug(String what) {
+    if (DEBUG) {
+      System.err.println("[task " + id + " " + state + (ended ? " ended" : "") + "] " + what);
+    }
   }
 
   private void onFrame(Message<Object> msg) {
@@ -471,11 +720,18 @@ public final class TaskVerticle extends VerticleBase {
   }
 
   private void tryFinish() {
-    if (state != State.FINISHING || !finishWork.isEmpty()) {
+    if (state != State.FINISHING || ended || !finishWork.isEmpty()) {
       return;
     }
     if (backPressured()) {
       return; // the last frames wait for credit
+    }
+    if (checkpoints != null) {
+      // Exactly once to the end: the final checkpoint records what the sinks pre-committed at
+      // the end of input; they commit when it completes.
+      ended = true;
+      report("ENDED", null);
+      return;
     }
     state = State.FINISHED;
     shutDown();
@@ -488,18 +744,22 @@ public final class TaskVerticle extends VerticleBase {
 
   long schedule(long time, Runnable action) {
     long delay = Math.max(1, time - System.currentTimeMillis());
-    return vertx.setTimer(delay, t -> {
-      if (state == State.RUNNING) {
-        try {
-          action.run();
-          if (frames.flushMillis() == 0) {
-            flushAll();
-          }
-        } catch (Throwable e) {
-          fail(e);
-        }
+    return vertx.setTimer(delay, t -> runTimed(action));
+  }
+
+  /** An operator's timer action: only while running, flushed like a turn, failures fail the task. */
+  private void runTimed(Runnable action) {
+    if (state != State.RUNNING) {
+      return;
+    }
+    try {
+      action.run();
+      if (frames.flushMillis() == 0) {
+        flushAll();
       }
-    });
+    } catch (Throwable e) {
+      fail(e);
+    }
   }
 
   private void fail(Throwable e) {
@@ -513,6 +773,7 @@ public final class TaskVerticle extends VerticleBase {
   }
 
   private void report(String taskState, String error) {
+    debug("report " + taskState);
     JsonObject r = new JsonObject()
         .put("vertex", id.vertex())
         .put("subtask", id.subtask())
@@ -521,7 +782,7 @@ public final class TaskVerticle extends VerticleBase {
     if (error != null) {
       r.put("error", error);
     }
-    vertx.eventBus().send(TaskId.coordinatorAddress(id.jobId()), r);
+    vertx.eventBus().send(id.coordinatorAddress(), r);
   }
 
   private boolean shutDown;
@@ -540,6 +801,13 @@ public final class TaskVerticle extends VerticleBase {
         op.close();
       } catch (Throwable ignored) {
         // closing after a failure must not hide the failure
+      }
+    }
+    for (OperatorContext c : contexts) {
+      try {
+        c.closeState();
+      } catch (Throwable ignored) {
+        // as above
       }
     }
     if (reader != null) {
@@ -575,6 +843,16 @@ public final class TaskVerticle extends VerticleBase {
     public void collect(Object record, long timestamp) {
       sourceRecords++;
       head.collect(record, timestamp);
+    }
+
+    @Override
+    public void split(String splitId) {
+      head.split(splitId, false);
+    }
+
+    @Override
+    public void splitFinished(String splitId) {
+      head.split(splitId, true);
     }
   };
 

@@ -36,7 +36,7 @@ public final class CollectionSource<T> implements Source<T> {
   /** The positions {@code index, index + stride, ...}. */
   public record Split(int index, int stride) implements SourceSplit {
     public String id() {
-      return "collection-" + index;
+      return "collection-" + index + "-of-" + stride;
     }
   }
 
@@ -59,6 +59,31 @@ public final class CollectionSource<T> implements Source<T> {
       @Override
       public void addSplits(List<SourceSplit> assigned) {
         assigned.forEach(s -> splits.add((Split) s));
+      }
+
+      @Override
+      public void addSplits(List<SourceSplit> assigned, java.util.Map<String, String> positions) {
+        addSplits(assigned);
+        while (current < splits.size() && "done".equals(positions.get(splits.get(current).id()))) {
+          current++;
+        }
+        if (current < splits.size()) {
+          String p = positions.get(splits.get(current).id());
+          next = p == null ? -1 : Integer.parseInt(p);
+        }
+      }
+
+      @Override
+      public java.util.Map<String, String> snapshotPositions() {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < splits.size(); i++) {
+          if (i < current) {
+            m.put(splits.get(i).id(), "done");
+          } else if (i == current && next >= 0) {
+            m.put(splits.get(i).id(), Integer.toString(next));
+          }
+        }
+        return m;
       }
 
       @Override

@@ -51,6 +51,22 @@ public final class BufferedTextOutput {
     }, true);
   }
 
+  /** A sink writer that writes each record as one line formatted by {@code format}. */
+  public <T> io.eddy.connector.SinkWriter<T> lineWriter(java.util.function.Function<T, String> format) {
+    BufferedTextOutput out = this;
+    return new io.eddy.connector.SinkWriter<>() {
+      @Override
+      public void write(T record, long timestamp) throws IOException {
+        out.writeLine(format.apply(record));
+      }
+
+      @Override
+      public Future<Void> finish() {
+        return out.finish();
+      }
+    };
+  }
+
   /** Writes what is buffered, flushes (and closes, if owned) the stream. */
   public Future<Void> finish() {
     if (buffer.length() > 0) {

@@ -3,7 +3,6 @@ package io.eddy.connectors.file;
 import io.eddy.connector.Sink;
 import io.eddy.connector.SinkContext;
 import io.eddy.connector.SinkWriter;
-import io.vertx.core.Future;
 import java.io.BufferedOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,16 +37,6 @@ public final class TextFileSink<T> implements Sink<T> {
       Files.createDirectories(file.getParent());
       return new BufferedOutputStream(Files.newOutputStream(file), 1 << 16);
     }, true);
-    return new SinkWriter<>() {
-      @Override
-      public void write(T record, long timestamp) throws Exception {
-        out.writeLine(format.apply(record));
-      }
-
-      @Override
-      public Future<Void> finish() {
-        return out.finish();
-      }
-    };
+    return out.lineWriter(format);
   }
 }

@@ -65,14 +65,26 @@ public final class TextFileSource implements Source<String> {
     return new Reader(context);
   }
 
+  /**
+   * Reads its files interleaved, a chunk of each in turn, each file a split with watermarks of its
+   * own, so files covering the same period keep their records on time. Reading runs on worker
+   * threads, one chunk ahead; everything else on the task's event loop.
+   */
   private static final class Reader implements SourceReader<String> {
     private final SourceReaderContext context;
-    private final ArrayDeque<String> files = new ArrayDeque<>();
-    private ArrayDeque<String> lines = new ArrayDeque<>();
-    private BufferedReader open; // touched only by the one read in flight, on a worker thread
+    private final List<String> assigned = new ArrayList<>();
+    private final ArrayDeque<String> rotation = new ArrayDeque<>(); // files with lines left, next first
+    private final java.util.Map<String, Long> emitted = new java.util.HashMap<>(); // lines per file
+    private final java.util.Set<String> done = new java.util.HashSet<>();
+    // touched only by the one read in flight, on a worker thread
+    private final java.util.Map<String, BufferedReader> open = new java.util.HashMap<>();
+    private final java.util.Map<String, Long> openLine = new java.util.HashMap<>();
+    private Chunk chunk;
     private boolean reading;
-    private boolean exhausted;
     private Throwable readFailure;
+
+    /** Lines of one file from line {@code firstLine} (0-based); {@code last}: the file ends with them. */
+    private record Chunk(String file, long firstLine, ArrayDeque<String> lines, boolean last) {}
 
     Reader(SourceReaderContext context) {
       this.context = context;
@@ -80,7 +92,30 @@ public final class TextFileSource implements Source<String> {
 
     @Override
     public void addSplits(List<SourceSplit> splits) {
-      splits.forEach(s -> files.add(s.id()));
+      addSplits(splits, java.util.Map.of());
+    }
+
+    @Override
+    public void addSplits(List<SourceSplit> splits, java.util.Map<String, String> positions) {
+      for (SourceSplit s : splits) {
+        assigned.add(s.id());
+        String p = positions.get(s.id());
+        if ("done".equals(p)) {
+          done.add(s.id());
+        } else {
+          rotation.add(s.id());
+          emitted.put(s.id(), p == null ? 0L : Long.parseLong(p));
+        }
+      }
+    }
+
+    @Override
+    public java.util.Map<String, String> snapshotPositions() {
+      java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+      for (String f : assigned) {
+        m.put(f, done.contains(f) ? "done" : Long.toString(emitted.getOrDefault(f, 0L)));
+      }
+      return m;
     }
 
     @Override
@@ -88,65 +123,86 @@ public final class TextFileSource implements Source<String> {
       if (readFailure != null) {
         throw new ConnectorException("reading input failed: " + readFailure.getMessage(), readFailure);
       }
+      if (chunk == null) {
+        if (rotation.isEmpty() && !reading) {
+          return InputStatus.END_OF_INPUT;
+        }
+        readAhead();
+        return InputStatus.NOTHING_AVAILABLE;
+      }
+      output.split(chunk.file());
       int n = 0;
+      ArrayDeque<String> lines = chunk.lines();
       while (n < maxRecords && !lines.isEmpty()) {
         output.collect(lines.poll());
         n++;
       }
+      emitted.merge(chunk.file(), (long) n, Long::sum);
       if (lines.isEmpty()) {
-        if (exhausted && !reading) {
-          return InputStatus.END_OF_INPUT;
+        if (chunk.last()) {
+          done.add(chunk.file());
+          output.splitFinished(chunk.file());
         }
+        chunk = null;
         readAhead();
-        return n > 0 ? InputStatus.MORE_AVAILABLE : InputStatus.NOTHING_AVAILABLE;
       }
       return InputStatus.MORE_AVAILABLE;
     }
 
     private void readAhead() {
-      if (reading || exhausted) {
+      if (reading || rotation.isEmpty()) {
         return;
       }
       reading = true;
-      context.vertx().executeBlocking(this::readChunk).onComplete(ar -> {
+      String file = rotation.poll();
+      long skip = emitted.getOrDefault(file, 0L);
+      context.vertx().executeBlocking(() -> readChunk(file, skip), true).onComplete(ar -> {
         reading = false;
         if (ar.failed()) {
           readFailure = ar.cause();
-        } else if (ar.result() == null) {
-          exhausted = true;
         } else {
-          lines = ar.result();
+          chunk = ar.result();
+          if (!chunk.last()) {
+            rotation.add(file);
+          }
         }
         context.wakeUp();
       });
     }
 
-    /** The next chunk of lines over all files, or null at the end. Runs on a worker thread. */
-    private ArrayDeque<String> readChunk() throws IOException {
-      ArrayDeque<String> chunk = new ArrayDeque<>();
-      while (chunk.size() < LINES_PER_CHUNK) {
-        if (open == null) {
-          String f = files.poll();
-          if (f == null) {
-            break;
-          }
-          open = Files.newBufferedReader(Path.of(f), StandardCharsets.UTF_8);
+    /** The next lines of {@code file}, skipping {@code skip} lines on first opening. Worker thread. */
+    private Chunk readChunk(String file, long skip) throws IOException {
+      BufferedReader in = open.get(file);
+      if (in == null) {
+        in = Files.newBufferedReader(Path.of(file), StandardCharsets.UTF_8);
+        open.put(file, in);
+        long line = 0;
+        while (line < skip && in.readLine() != null) {
+          line++;
         }
-        String line = open.readLine();
-        if (line == null) {
-          open.close();
-          open = null;
-        } else {
-          chunk.add(line);
-        }
+        openLine.put(file, line);
       }
-      return chunk.isEmpty() ? null : chunk;
+      long first = openLine.get(file);
+      ArrayDeque<String> lines = new ArrayDeque<>();
+      String line = null;
+      while (lines.size() < LINES_PER_CHUNK && (line = in.readLine()) != null) {
+        lines.add(line);
+      }
+      boolean last = line == null;
+      if (last) {
+        in.close();
+        open.remove(file);
+      }
+      openLine.put(file, first + lines.size());
+      return new Chunk(file, first, lines, last);
     }
 
     @Override
     public void close() throws IOException {
-      if (open != null && !reading) {
-        open.close();
+      if (!reading) {
+        for (BufferedReader r : open.values()) {
+          r.close();
+        }
       }
     }
   }

@@ -17,12 +17,26 @@ import java.util.List;
 public final class BidSource implements Source<Bid> {
   private final long events;
   private final long ratePerSecond;
+  private final int splits;
 
   public BidSource(long events) {
     this(events, 0);
   }
 
   public BidSource(long events, long ratePerSecond) {
+    this(events, ratePerSecond, 0);
+  }
+
+  /**
+   * @param splits how many splits to divide the events into (split {@code j} of {@code s} holds
+   *     the events with {@code i % s == j}); 0 for one per subtask, as the benchmark defines it.
+   *     A fixed count lets a checkpoint be restored at another parallelism.
+   */
+  public BidSource(long events, long ratePerSecond, int splits) {
+    if (splits < 0) {
+      throw new IllegalArgumentException("splits must be >= 0, got " + splits);
+    }
+    this.splits = splits;
     if (events < 0) {
       throw new IllegalArgumentException("events must be >= 0, got " + events);
     }
@@ -36,17 +50,18 @@ public final class BidSource implements Source<Bid> {
   /** Events {@code first, first + stride, ...} below {@code end}. */
   public record Split(int index, long first, long stride, long end) implements SourceSplit {
     public String id() {
-      return "bids-" + index;
+      return "bids-" + index + "-of-" + stride;
     }
   }
 
   @Override
   public List<Split> createSplits(int parallelism) {
-    List<Split> splits = new ArrayList<>();
-    for (int j = 0; j < parallelism; j++) {
-      splits.add(new Split(j, j, parallelism, events));
+    int n = splits > 0 ? splits : parallelism;
+    List<Split> list = new ArrayList<>();
+    for (int j = 0; j < n; j++) {
+      list.add(new Split(j, j, n, events));
     }
-    return splits;
+    return list;
   }
 
   @Override
@@ -54,12 +69,16 @@ public final class BidSource implements Source<Bid> {
     return new Reader(context, ratePerSecond);
   }
 
+  /**
+   * Reads its splits interleaved, in increasing event index over all of them, so event time stays
+   * in order when a subtask holds several splits (a fixed split count above the parallelism).
+   */
   private static final class Reader implements SourceReader<Bid> {
     private final SourceReaderContext context;
     private final double eventsPerMilli; // of this subtask; 0: unlimited
     private final List<Split> splits = new ArrayList<>();
-    private int current;
-    private long next;
+    private long[] next = new long[0]; // per split: the next event index
+    private int lastSplit = -1;
     private long emitted;
     private long startMillis = -1;
 
@@ -70,12 +89,29 @@ public final class BidSource implements Source<Bid> {
 
     @Override
     public void addSplits(List<SourceSplit> assigned) {
+      addSplits(assigned, java.util.Map.of());
+    }
+
+    @Override
+    public void addSplits(List<SourceSplit> assigned, java.util.Map<String, String> positions) {
       for (SourceSplit s : assigned) {
         splits.add((Split) s);
       }
-      if (!splits.isEmpty()) {
-        next = splits.get(0).first();
+      next = new long[splits.size()];
+      for (int k = 0; k < next.length; k++) {
+        Split s = splits.get(k);
+        String p = positions.get(s.id());
+        next[k] = p == null ? s.first() : "done".equals(p) ? s.end() : Long.parseLong(p);
       }
+    }
+
+    @Override
+    public java.util.Map<String, String> snapshotPositions() {
+      java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+      for (int k = 0; k < next.length; k++) {
+        m.put(splits.get(k).id(), next[k] >= splits.get(k).end() ? "done" : Long.toString(next[k]));
+      }
+      return m;
     }
 
     @Override
@@ -93,11 +129,13 @@ public final class BidSource implements Source<Bid> {
         }
         budget = (int) Math.min(budget, allowed);
       }
-      while (current < splits.size()) {
-        Split s = splits.get(current);
-        long i = next;
+      if (next.length == 1) {
+        // one split (the benchmark's layout): a tight loop
+        Split s = splits.get(0);
+        long i = next[0];
         long end = s.end();
         long stride = s.stride();
+        output.split(s.id());
         while (budget > 0 && i < end) {
           Bid b = BidGenerator.bid(i);
           output.collect(b, b.ts());
@@ -105,13 +143,41 @@ public final class BidSource implements Source<Bid> {
           budget--;
           emitted++;
         }
-        next = i;
+        next[0] = i;
         if (i < end) {
           return InputStatus.MORE_AVAILABLE;
         }
-        current++;
-        if (current < splits.size()) {
-          next = splits.get(current).first();
+        output.splitFinished(s.id());
+        return InputStatus.END_OF_INPUT;
+      }
+      while (budget > 0) {
+        int k = -1;
+        long min = Long.MAX_VALUE;
+        for (int j = 0; j < next.length; j++) {
+          if (next[j] < splits.get(j).end() && next[j] < min) {
+            min = next[j];
+            k = j;
+          }
+        }
+        if (k < 0) {
+          return InputStatus.END_OF_INPUT;
+        }
+        if (k != lastSplit) {
+          output.split(splits.get(k).id());
+          lastSplit = k;
+        }
+        Bid b = BidGenerator.bid(min);
+        output.collect(b, b.ts());
+        next[k] = min + splits.get(k).stride();
+        if (next[k] >= splits.get(k).end()) {
+          output.splitFinished(splits.get(k).id());
+        }
+        budget--;
+        emitted++;
+      }
+      for (int j = 0; j < next.length; j++) {
+        if (next[j] < splits.get(j).end()) {
+          return InputStatus.MORE_AVAILABLE;
         }
       }
       return InputStatus.END_OF_INPUT;

@@ -4,7 +4,6 @@ import io.eddy.connector.Sink;
 import io.eddy.connector.SinkContext;
 import io.eddy.connector.SinkWriter;
 import io.eddy.connectors.file.BufferedTextOutput;
-import io.vertx.core.Future;
 import java.util.function.Function;
 
 /** Prints each record as one line on standard output, buffered and written from worker threads. */
@@ -21,17 +20,6 @@ public final class StdoutSink<T> implements Sink<T> {
 
   @Override
   public SinkWriter<T> createWriter(SinkContext context) {
-    BufferedTextOutput out = new BufferedTextOutput(context.vertx(), () -> System.out, false);
-    return new SinkWriter<>() {
-      @Override
-      public void write(T record, long timestamp) throws Exception {
-        out.writeLine(format.apply(record));
-      }
-
-      @Override
-      public Future<Void> finish() {
-        return out.finish();
-      }
-    };
+    return new BufferedTextOutput(context.vertx(), () -> System.out, false).lineWriter(format);
   }
 }

@@ -70,7 +70,7 @@ public final class Q5Window implements StreamJob {
   }
 
   /** Adds the window and the key to the aggregate. */
-  static final class ToStats extends ProcessWindowFunction<long[], AuctionStats, Integer, TimeWindow> {
+  public static final class ToStats extends ProcessWindowFunction<long[], AuctionStats, Integer, TimeWindow> {
     @Override
     public void process(Integer auction, Context<TimeWindow> ctx, Iterable<long[]> results, Collector<AuctionStats> out) {
       long[] acc = results.iterator().next();

@@ -92,6 +92,37 @@ final class AlignedWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
   }
 
   @Override
+  public void snapshotState(io.eddy.runtime.OperatorSnapshot snapshot) {
+    io.eddy.serde.Serde<Object> any = context.anySerde();
+    for (Bucket<ACC> b : buckets) {
+      for (Map.Entry<Object, ACC> e : b.byKey.entrySet()) {
+        io.eddy.serde.DataWriter out = snapshot.keyGroups().section(context.keyGroupOf(e.getKey()));
+        out.writeLong(b.start);
+        out.writeBoolean(b.fired);
+        any.write(e.getKey(), out);
+        any.write(e.getValue(), out);
+      }
+    }
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void restoreState(io.eddy.runtime.OperatorRestore restore) throws Exception {
+    io.eddy.serde.Serde<Object> any = context.anySerde();
+    restore.forEachKeyGroup((kg, in) -> {
+      while (in.hasRemaining()) {
+        long start = in.readLong();
+        boolean fired = in.readBoolean();
+        Object key = any.read(in);
+        ACC acc = (ACC) any.read(in);
+        Bucket<ACC> b = bucket(start, start + size);
+        b.fired |= fired;
+        b.byKey.put(key, acc);
+      }
+    });
+  }
+
+  @Override
   protected void onWatermark(long watermark) {
     currentWatermark = watermark;
     int dropped = 0;

@@ -29,9 +29,7 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
   private final TimerQueue processingTimers = new TimerQueue();
   private final TimerQueue processingCleanups = new TimerQueue();
   private final TriggerContext ctx = new TriggerContext();
-  private long wakeUpAt = Long.MAX_VALUE;
-  private long wakeUpTimer = -1;
-  private boolean ended;
+  private ProcessingTimeWakeUp wakeUp;
 
   /** One open window of one key. */
   private static final class Entry<ACC> {
@@ -55,6 +53,13 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
         ? (Trigger<IN, Window>) spec.trigger()
         : assigner.defaultTrigger();
     this.eventTime = assigner.isEventTime();
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    wakeUp = new ProcessingTimeWakeUp(context, this::onProcessingTime);
+    scheduleWakeUp(); // restored timers
   }
 
   @Override
@@ -188,6 +193,57 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
   }
 
   @Override
+  public void snapshotState(io.eddy.runtime.OperatorSnapshot snapshot) {
+    io.eddy.serde.Serde<Object> any = context.anySerde();
+    windowsByKey.forEach((key, windows) -> {
+      io.eddy.serde.DataWriter out = snapshot.keyGroups().section(context.keyGroupOf(key));
+      for (Entry<ACC> e : windows) {
+        out.writeByte(0);
+        any.write(key, out);
+        any.write(e.window, out);
+        any.write(e.acc, out);
+        any.write(e.triggerValues == null ? null : new HashMap<>(e.triggerValues), out);
+      }
+    });
+    TimerQueue[] queues = {eventTimers, eventCleanups, processingTimers, processingCleanups};
+    for (int q = 0; q < queues.length; q++) {
+      int kind = q + 1;
+      queues[q].forEach(t -> {
+        Slot s = (Slot) t.key();
+        io.eddy.serde.DataWriter out = snapshot.keyGroups().section(context.keyGroupOf(s.key()));
+        out.writeByte(kind);
+        out.writeLong(t.time());
+        any.write(s.key(), out);
+        any.write(s.window(), out);
+      });
+    }
+  }
+
+  @Override
+  @SuppressWarnings("unchecked")
+  public void restoreState(io.eddy.runtime.OperatorRestore restore) throws Exception {
+    io.eddy.serde.Serde<Object> any = context.anySerde();
+    TimerQueue[] queues = {eventTimers, eventCleanups, processingTimers, processingCleanups};
+    restore.forEachKeyGroup((kg, in) -> {
+      while (in.hasRemaining()) {
+        int kind = in.readByte();
+        if (kind == 0) {
+          Object key = any.read(in);
+          Entry<ACC> e = new Entry<>((Window) any.read(in));
+          e.acc = (ACC) any.read(in);
+          e.triggerValues = (Map<String, Object>) any.read(in);
+          windowsByKey.computeIfAbsent(key, k -> new ArrayList<>(2)).add(e);
+        } else {
+          long time = in.readLong();
+          Object key = any.read(in);
+          Window w = (Window) any.read(in);
+          queues[kind - 1].register(time, new Slot(key, w));
+        }
+      }
+    });
+  }
+
+  @Override
   protected void onWatermark(long watermark) {
     currentWatermark = watermark;
     TimerQueue.Timer t;
@@ -201,10 +257,7 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
 
   @Override
   protected void onEndOfInput() {
-    ended = true;
-    if (wakeUpTimer >= 0) {
-      context.cancelSchedule(wakeUpTimer);
-    }
+    wakeUp.stop();
     TimerQueue.Timer t;
     while ((t = processingTimers.pollDue(Long.MAX_VALUE)) != null) {
       fireTimer(t, false);
@@ -264,11 +317,6 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
   }
 
   private void onProcessingTime() {
-    wakeUpTimer = -1;
-    wakeUpAt = Long.MAX_VALUE;
-    if (ended) {
-      return;
-    }
     long now = System.currentTimeMillis();
     TimerQueue.Timer t;
     while ((t = processingTimers.pollDue(now)) != null) {
@@ -281,21 +329,13 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
   }
 
   private void scheduleWakeUp() {
-    long next = Math.min(processingTimers.nextTime(), processingCleanups.nextTime());
-    if (ended || next == Long.MAX_VALUE || next >= wakeUpAt) {
-      return;
-    }
-    if (wakeUpTimer >= 0) {
-      context.cancelSchedule(wakeUpTimer);
-    }
-    wakeUpAt = next;
-    wakeUpTimer = context.schedule(next, this::onProcessingTime);
+    wakeUp.request(Math.min(processingTimers.nextTime(), processingCleanups.nextTime()));
   }
 
   @Override
   public void close() throws Exception {
-    if (wakeUpTimer >= 0) {
-      context.cancelSchedule(wakeUpTimer);
+    if (wakeUp != null) {
+      wakeUp.stop();
     }
     super.close();
   }

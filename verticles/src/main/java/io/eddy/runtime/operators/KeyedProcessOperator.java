@@ -20,9 +20,7 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   private final TimerQueue processingTimers = new TimerQueue();
   private long currentWatermark = Long.MIN_VALUE;
   private long timestamp;
-  private long scheduledWakeUp = Long.MAX_VALUE;
-  private long wakeUpTimerId = -1;
-  private boolean ended;
+  private ProcessingTimeWakeUp wakeUp;
 
   public KeyedProcessOperator(KeySelector<IN, K> key, KeyedProcessFunction<K, IN, OUT> function) {
     super(key);
@@ -32,6 +30,8 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   @Override
   public void open() throws Exception {
     super.open();
+    wakeUp = new ProcessingTimeWakeUp(context, this::fireProcessingTimers);
+    wakeUp.request(processingTimers.nextTime()); // restored timers
   }
 
   @Override
@@ -57,16 +57,13 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
 
   @Override
   protected void onEndOfInput() {
-    ended = true;
-    if (wakeUpTimerId >= 0) {
-      context.cancelSchedule(wakeUpTimerId);
-    }
+    wakeUp.stop();
   }
 
   @Override
   public void close() throws Exception {
-    if (wakeUpTimerId >= 0) {
-      context.cancelSchedule(wakeUpTimerId);
+    if (wakeUp != null) {
+      wakeUp.stop();
     }
     super.close();
   }
@@ -83,29 +80,41 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
     }
   }
 
+  @Override
+  public void snapshotState(io.eddy.runtime.OperatorSnapshot snapshot) {
+    io.eddy.serde.Serde<Object> any = context.anySerde();
+    writeTimers(snapshot, eventTimers, 0, any);
+    writeTimers(snapshot, processingTimers, 1, any);
+  }
+
+  private void writeTimers(io.eddy.runtime.OperatorSnapshot snapshot, TimerQueue q, int domain, io.eddy.serde.Serde<Object> any) {
+    q.forEach(t -> {
+      io.eddy.serde.DataWriter out = snapshot.keyGroups().section(context.keyGroupOf(t.key()));
+      out.writeByte(domain);
+      out.writeLong(t.time());
+      any.write(t.key(), out);
+    });
+  }
+
+  @Override
+  public void restoreState(io.eddy.runtime.OperatorRestore restore) throws Exception {
+    io.eddy.serde.Serde<Object> any = context.anySerde();
+    restore.forEachKeyGroup((kg, in) -> {
+      while (in.hasRemaining()) {
+        int domain = in.readByte();
+        long time = in.readLong();
+        Object key = any.read(in);
+        (domain == 0 ? eventTimers : processingTimers).register(time, key);
+      }
+    });
+  }
+
   private void fireProcessingTimers() {
-    wakeUpTimerId = -1;
-    scheduledWakeUp = Long.MAX_VALUE;
-    if (ended) {
-      return;
-    }
     TimerQueue.Timer t;
     while ((t = processingTimers.pollDue(System.currentTimeMillis())) != null) {
       fire(t);
     }
-    scheduleWakeUp();
-  }
-
-  private void scheduleWakeUp() {
-    long next = processingTimers.nextTime();
-    if (next == Long.MAX_VALUE || next >= scheduledWakeUp) {
-      return;
-    }
-    if (wakeUpTimerId >= 0) {
-      context.cancelSchedule(wakeUpTimerId);
-    }
-    scheduledWakeUp = next;
-    wakeUpTimerId = context.schedule(next, this::fireProcessingTimers);
+    wakeUp.request(processingTimers.nextTime());
   }
 
   // Context
@@ -151,7 +160,7 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   @Override
   public void registerProcessingTimeTimer(long time) {
     processingTimers.register(time, state.currentKey());
-    scheduleWakeUp();
+    wakeUp.request(time);
   }
 
   @Override

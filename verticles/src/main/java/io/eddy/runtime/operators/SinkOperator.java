@@ -4,21 +4,63 @@ import io.eddy.api.Counter;
 import io.eddy.connector.Sink;
 import io.eddy.connector.SinkContext;
 import io.eddy.connector.SinkWriter;
+import io.eddy.connector.TwoPhaseCommitSinkWriter;
+import io.eddy.runtime.OperatorRestore;
+import io.eddy.runtime.OperatorSnapshot;
 import io.eddy.runtime.StreamOperator;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
 
-/** Hands records to a sink connector's writer; the task finishes once the writer has finished. */
+/**
+ * Hands records to a sink connector's writer; the task finishes once the writer has finished.
+ *
+ * <p>With a two-phase-commit writer in a job that takes checkpoints, every barrier pre-commits a
+ * transaction; its committable stays pending (and in every checkpoint's operator state) until a
+ * checkpoint at or after it completes, when it is committed. On restore, the committables the
+ * checkpoint recorded are committed again (idempotently) before new writing starts. The end of
+ * input pre-commits the last transaction, committed by the job's final checkpoint. Without
+ * checkpoints the writer commits its transactions when it finishes.
+ */
 public final class SinkOperator<T> extends StreamOperator<T, Void> implements SinkContext {
+  private static final String COMMITTABLES = "committables";
+  private static final long AT_FINAL = Long.MAX_VALUE;
+
   private final Sink<T> sink;
   private SinkWriter<T> writer;
+  private TwoPhaseCommitSinkWriter<T> transactional;
+  private final List<Pending> pending = new ArrayList<>();
+  private List<String> restored = List.of();
+  private boolean writerFinished;
+
+  /** A pre-committed transaction waiting for its checkpoint. */
+  private record Pending(long checkpointId, String committable) {}
 
   public SinkOperator(Sink<T> sink) {
     this.sink = sink;
   }
 
   @Override
+  public void restoreState(OperatorRestore restore) {
+    List<String> c = new ArrayList<>();
+    for (byte[] b : restore.operatorState(COMMITTABLES)) {
+      c.add(new String(b, StandardCharsets.UTF_8));
+    }
+    restored = c;
+  }
+
+  @Override
   public void open() throws Exception {
     writer = sink.createWriter(this);
+    if (writer instanceof TwoPhaseCommitSinkWriter<T> t) {
+      transactional = t;
+      if (!restored.isEmpty()) {
+        context.awaitBeforeFinish(t.commit(restored));
+      }
+    }
   }
 
   @Override
@@ -31,8 +73,68 @@ public final class SinkOperator<T> extends StreamOperator<T, Void> implements Si
   }
 
   @Override
+  public void snapshotState(OperatorSnapshot snapshot) {
+    if (transactional == null) {
+      return;
+    }
+    long id = snapshot.checkpointId();
+    boolean atEnd = false;
+    List<byte[]> entries = new ArrayList<>();
+    for (int i = 0; i < pending.size(); i++) {
+      Pending p = pending.get(i);
+      if (p.checkpointId() == AT_FINAL) {
+        // pre-committed at the end of input: it belongs to this (the final) checkpoint
+        p = new Pending(id, p.committable());
+        pending.set(i, p);
+        atEnd = true;
+      }
+      entries.add(p.committable().getBytes(StandardCharsets.UTF_8));
+    }
+    snapshot.operatorState(COMMITTABLES, entries, false);
+    if (atEnd || writerFinished) {
+      return;
+    }
+    snapshot.await(transactional.preCommit(id).onSuccess(c -> {
+      pending.add(new Pending(id, c));
+      entries.add(c.getBytes(StandardCharsets.UTF_8));
+    }));
+  }
+
+  @Override
+  public void notifyCheckpointComplete(long checkpointId) {
+    if (transactional == null) {
+      return;
+    }
+    List<String> due = new ArrayList<>();
+    for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
+      Pending p = it.next();
+      if (p.checkpointId() <= checkpointId) {
+        due.add(p.committable());
+        it.remove();
+      }
+    }
+    if (!due.isEmpty()) {
+      context.awaitBeforeFinish(transactional.commit(due));
+    }
+  }
+
+  @Override
   protected void onEndOfInput() {
-    context.awaitBeforeFinish(writer.finish());
+    Future<Void> finished = writer.finish();
+    writerFinished = true;
+    if (transactional == null) {
+      context.awaitBeforeFinish(finished);
+      return;
+    }
+    if (context.checkpointing()) {
+      context.awaitBeforeFinish(finished.onSuccess(v -> {
+        for (String c : transactional.finalCommittables()) {
+          pending.add(new Pending(AT_FINAL, c));
+        }
+      }));
+    } else {
+      context.awaitBeforeFinish(finished.compose(v -> transactional.commit(transactional.finalCommittables())));
+    }
   }
 
   @Override

@@ -1,0 +1,7 @@
+package io.eddy.api;
+
+/** Combines a pair of a window join into one record. */
+@FunctionalInterface
+public interface JoinFunction<A, B, O> {
+  O join(A left, B right) throws Exception;
+}
