@@ -18,8 +18,8 @@ import java.util.Objects;
  * functions ({@code aggregate}, {@code reduce}) keep one accumulator per key and window, updated in
  * place; {@code process} keeps every record until the window fires.
  *
- * <p>Lateness: in event time a record is late when its window's end is at or below the
- * watermark. Within {@link #allowedLateness} it updates the window, which fires again with the
+ * <p>Lateness: in event time a record is late when its window's last millisecond
+ * ({@code end - 1}) is at or below the watermark. Within {@link #allowedLateness} it updates the window, which fires again with the
  * new result; beyond it, it goes to the {@link #sideOutputLateData} tag, or is counted in the
  * metric {@code lateRecordsDropped} when there is none.
  */

@@ -6,7 +6,8 @@ import java.util.Collection;
 
 /**
  * Windows of a fixed size starting every {@code slide}, aligned to the epoch (plus an optional
- * offset), so a record falls in {@code size / slide} windows (rounded up).
+ * offset), so a record falls in about {@code size / slide} windows (exactly that many when the
+ * slide divides the size).
  */
 public final class SlidingWindows<T> implements WindowAssigner<T, TimeWindow> {
   private final long size;
