@@ -81,7 +81,7 @@ class UnionSkewTest {
   }
 
   static JsonObject json(String name, Path checkpoints, String mode) {
-    return Checkpointing.jobJson(name, 2, checkpoints, 50, mode)
+    return Checkpointing.jobJson(name, 2, checkpoints, 20, mode)
         .put("frame", new JsonObject().put("credits", CREDITS));
   }
 
@@ -123,7 +123,8 @@ class UnionSkewTest {
 
     assertThat(r.status()).as("error: %s", r.error()).isEqualTo(JobStatus.FINISHED);
     assertThat(r.metric("restarts")).isZero();
-    assertThat(r.metric("checkpoints.completed")).as("checkpoints during the run").isGreaterThan(2);
+    // checkpoints stop once the fast source has ended (only the final one follows): at least one before
+    assertThat(r.metric("checkpoints.completed")).as("checkpoints, the final one included").isGreaterThanOrEqualTo(2);
     assertSameMultiset(Checkpointing.committedLines(output), oracle());
   }
 }
