@@ -132,6 +132,8 @@ public final class JobCoordinator {
     vertx.executeBlocking(() -> {
       if (checkpoints != null) {
         checkpoints.checkDirectory(job.config().source());
+        // above every checkpoint an earlier run left, so that none is overwritten or outranks ours
+        nextCheckpointId = storage.highestId() + 1;
       }
       return restoreFrom == null ? null : resolveRestore(restoreFrom);
     }, false).onComplete(ar -> {

@@ -89,6 +89,27 @@ public final class CheckpointStorage {
     return ids;
   }
 
+  /** The highest id of any checkpoint directory, complete or not; 0 when there is none. */
+  public long highestId() throws IOException {
+    long highest = 0;
+    if (!Files.isDirectory(root)) {
+      return highest;
+    }
+    try (Stream<Path> dirs = Files.list(root)) {
+      for (Path d : (Iterable<Path>) dirs::iterator) {
+        String n = d.getFileName().toString();
+        if (n.startsWith("chk-")) {
+          try {
+            highest = Math.max(highest, Long.parseLong(n.substring(4)));
+          } catch (NumberFormatException ignored) {
+            // not ours
+          }
+        }
+      }
+    }
+    return highest;
+  }
+
   public Optional<Long> latest() throws IOException {
     List<Long> ids = completed();
     return ids.isEmpty() ? Optional.empty() : Optional.of(ids.get(ids.size() - 1));
