@@ -63,6 +63,7 @@ public final class JobCoordinator {
   private int remaining;
   private int ended;
   private long nextCheckpointId = 1;
+  private long firstCheckpointId = 1; // of this run: lower ids are an earlier run's
   private long lastCompletedAt;
   private long finalCheckpoint = -1;
   private long checkpointTimer = -1;
@@ -134,6 +135,7 @@ public final class JobCoordinator {
         checkpoints.checkDirectory(job.config().source());
         // above every checkpoint an earlier run left, so that none is overwritten or outranks ours
         nextCheckpointId = storage.highestId() + 1;
+        firstCheckpointId = nextCheckpointId;
       }
       return restoreFrom == null ? null : resolveRestore(restoreFrom);
     }, false).onComplete(ar -> {
@@ -452,7 +454,7 @@ public final class JobCoordinator {
     failedAtNanos = System.nanoTime();
     metrics.merge("restarts", 1L, Long::sum);
     stopAttempt().onComplete(v -> vertx.setTimer(Math.max(1, delay), t ->
-        vertx.executeBlocking(() -> storage == null ? null : storage.latest().isEmpty() ? null : resolveRestore("latest"), true)
+        vertx.executeBlocking(this::restartPoint, true)
             .onComplete(ar -> {
               if (result.future().isComplete()) {
                 return;
@@ -463,6 +465,21 @@ public final class JobCoordinator {
                 deploy(ar.result());
               }
             })));
+  }
+
+  /**
+   * Where a restart resumes (worker thread): this run's latest completed checkpoint or, before
+   * it has one, where the run started (an earlier run's checkpoints are not this run's).
+   */
+  private JsonObject restartPoint() throws Exception {
+    if (storage == null) {
+      return null;
+    }
+    Optional<Long> latest = storage.latest();
+    if (latest.isPresent() && latest.get() >= firstCheckpointId) {
+      return resolveRestore(storage.checkpointDirectory(latest.get()).toString());
+    }
+    return restoreFrom == null ? null : resolveRestore(restoreFrom);
   }
 
   /** Cancels every task of the current attempt, waits for them, then undeploys them. */
