@@ -137,4 +137,71 @@ class CheckpointBadInputTest {
     }
     assertSameMultiset(Checkpointing.committedLines(output), WindowCountJob.oracle(EVENTS));
   }
+
+  @Test
+  void afterRestoringAnOlderCheckpointNewCheckpointsAreNumberedAboveEveryExistingOne() throws Exception {
+    Path checkpoints = dir.resolve("checkpoints");
+    Path output = dir.resolve("out");
+    runAndFailWithoutRestart("rewind", checkpoints, output);
+    CheckpointStorage storage = Checkpointing.storage(checkpoints, "rewind");
+    List<Long> kept = storage.completed();
+    assertThat(kept).hasSizeGreaterThanOrEqualTo(2);
+    long newestOfFailedRun = kept.get(kept.size() - 1);
+    // restore the oldest kept checkpoint; no checkpoint but the final one in this run
+    JsonObject json = json("rewind", checkpoints);
+    json.getJsonObject("checkpoints").put("intervalMillis", 600_000);
+    WindowCountJob.failOnceAt(-1, checkpoints, "rewind", output);
+
+    JobResult r = Checkpointing.run(json, WindowCountJob.job(output, EVENTS, RATE),
+        storage.checkpointDirectory(kept.get(0)).toString());
+
+    assertThat(r.status()).as("error: %s", r.error()).isEqualTo(JobStatus.FINISHED);
+    long latest = storage.latest().orElseThrow();
+    assertThat(latest).as("the final checkpoint of the restored run is the latest").isGreaterThan(newestOfFailedRun);
+    assertThat(CheckpointStorage.readMetadata(storage.checkpointDirectory(latest)).getBoolean("final")).isTrue();
+    List<String> afterRestoredRun = Checkpointing.committedLines(output);
+
+    JobResult again = Checkpointing.run(json, WindowCountJob.job(output, EVENTS, RATE), "latest");
+
+    assertThat(again.status()).as("error: %s", again.error()).isEqualTo(JobStatus.FINISHED);
+    assertSameMultiset(Checkpointing.committedLines(output), afterRestoredRun);
+  }
+
+  @Test
+  void aFreshRunInADirectoryWithAnEarlierRunsCheckpointsCommitsItsOwnOutput() throws Exception {
+    Path checkpoints = dir.resolve("checkpoints");
+    Path firstOutput = dir.resolve("first-out");
+    WindowCountJob.failOnceAt(-1, checkpoints, "rerun", firstOutput);
+    JobResult first = Checkpointing.run(json("rerun", checkpoints), WindowCountJob.job(firstOutput, EVENTS, RATE), null);
+    assertThat(first.status()).as("error: %s", first.error()).isEqualTo(JobStatus.FINISHED);
+    Path secondOutput = dir.resolve("second-out");
+    WindowCountJob.failOnceAt(-1, checkpoints, "rerun", secondOutput);
+
+    JobResult second = Checkpointing.run(json("rerun", checkpoints), WindowCountJob.job(secondOutput, EVENTS, RATE), null);
+
+    assertThat(second.status()).as("error: %s", second.error()).isEqualTo(JobStatus.FINISHED);
+    assertThat(second.metric("restarts")).isZero();
+    assertThat(second.metric("checkpoints.aborted")).as("checkpoints aborted").isLessThanOrEqualTo(1);
+    assertSameMultiset(Checkpointing.committedLines(secondOutput), WindowCountJob.oracle(EVENTS));
+  }
+
+  @Test
+  void aFreshRunThatFailsBeforeItsFirstCheckpointRestartsAfreshNotFromAnEarlierRunsCheckpoint() throws Exception {
+    Path checkpoints = dir.resolve("checkpoints");
+    Path firstOutput = dir.resolve("first-out");
+    WindowCountJob.failOnceAt(-1, checkpoints, "rerun-fail", firstOutput);
+    JobResult first = Checkpointing.run(json("rerun-fail", checkpoints), WindowCountJob.job(firstOutput, EVENTS, RATE), null);
+    assertThat(first.status()).as("error: %s", first.error()).isEqualTo(JobStatus.FINISHED);
+    Path secondOutput = dir.resolve("second-out");
+    WindowCountJob.failOnceAt(EVENTS / 2, checkpoints, "rerun-fail", secondOutput, 0, false);
+    JsonObject json = json("rerun-fail", checkpoints);
+    json.getJsonObject("checkpoints").put("intervalMillis", 600_000); // none before the failure
+
+    JobResult second = Checkpointing.run(json, WindowCountJob.job(secondOutput, EVENTS, RATE), null);
+
+    assertThat(second.status()).as("error: %s", second.error()).isEqualTo(JobStatus.FINISHED);
+    assertThat(WindowCountJob.failed()).isTrue();
+    assertThat(second.metric("restarts")).isEqualTo(1);
+    assertSameMultiset(Checkpointing.committedLines(secondOutput), WindowCountJob.oracle(EVENTS));
+  }
 }

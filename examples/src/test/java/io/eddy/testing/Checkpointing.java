@@ -73,7 +73,8 @@ public final class Checkpointing {
             + c.status() + ", attempt " + c.attempt() + ", tasks " + describeTasks(c.jobId()), e);
       }
       assertThat(LiveTasks.all().stream().filter(t -> t.id().jobId().equals(r.jobId())).toList())
-          .as("tasks left behind by %s", r.jobId()).isEmpty();
+          .as("tasks left behind by %s (%s, %s): %s", r.jobId(), r.status(), r.error(), describeTasks(r.jobId()))
+          .isEmpty();
       return r;
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(Jobs.TIMEOUT_SECONDS, TimeUnit.SECONDS);
