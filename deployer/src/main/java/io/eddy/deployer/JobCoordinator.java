@@ -174,7 +174,7 @@ public final class JobCoordinator {
     Path metaDir = java.nio.file.Files.isDirectory(dir) ? dir : dir.getParent();
     meta.put("root", (meta.getBoolean("savepoint", false) ? metaDir : metaDir.toAbsolutePath().getParent()).toString());
     nextCheckpointId = Math.max(nextCheckpointId, meta.getLong("checkpointId") + 1);
-    LOG.log(System.Logger.Level.INFO, "job {0}: restoring checkpoint {1} from {2}", job.config().name(), meta.getLong("checkpointId"), dir);
+    LOG.log(System.Logger.Level.INFO, "job {0}: restoring checkpoint {1} from {2}", job.config().name(), String.valueOf(meta.getLong("checkpointId")), dir);
     return meta;
   }
 
@@ -346,7 +346,7 @@ public final class JobCoordinator {
     vertx.cancelTimer(pc.timeoutTimer);
     pc.savepointDone.tryFail("checkpoint " + pc.id + " aborted: " + why);
     metrics.merge("checkpoints.aborted", 1L, Long::sum);
-    LOG.log(System.Logger.Level.INFO, "job {0}: checkpoint {1} aborted: {2}", job.config().name(), pc.id, why);
+    LOG.log(System.Logger.Level.INFO, "job {0}: checkpoint {1} aborted: {2}", job.config().name(), String.valueOf(pc.id), why);
     sendToAll("abort", new JsonObject().put("checkpoint", pc.id));
   }
 
@@ -384,7 +384,7 @@ public final class JobCoordinator {
       return directorySize(storage.checkpointDirectory(pc.id));
     }, true).onComplete(ar -> {
       if (ar.failed()) {
-        LOG.log(System.Logger.Level.WARNING, "job {0}: checkpoint {1} could not be stored: {2}", job.config().name(), pc.id, ar.cause().toString());
+        LOG.log(System.Logger.Level.WARNING, "job {0}: checkpoint {1} could not be stored: {2}", job.config().name(), String.valueOf(pc.id), ar.cause().toString());
         metrics.merge("checkpoints.aborted", 1L, Long::sum);
         pc.savepointDone.tryFail(ar.cause());
         if (isFinal) {
@@ -448,7 +448,7 @@ public final class JobCoordinator {
       finish(JobStatus.FAILED, failure);
       return;
     }
-    LOG.log(System.Logger.Level.WARNING, "job {0}: attempt {1} failed ({2}); restarting in {3} ms", job.config().name(), attempt, failure, delay);
+    LOG.log(System.Logger.Level.WARNING, "job {0}: attempt {1} failed ({2}); restarting in {3} ms", job.config().name(), String.valueOf(attempt), failure, String.valueOf(delay));
     status.set(JobStatus.RESTARTING);
     restartScheduledFor = attempt;
     failedAtNanos = System.nanoTime();
