@@ -78,7 +78,13 @@ public final class ClusterNode {
           node.listeners.forEach(l -> l.nodeLeft(nodeID));
         }
       });
-      return node.deploy().map(node).recover(e -> vertx.close().transform(ignored -> Future.failedFuture(e)));
+      LOG.debug("clustered Vert.x up, deploying");
+      return node.deploy().map(node).recover(e -> {
+        // close in the background: a callback on the closing instance's contexts may never run
+        LOG.debug("node start failed, closing Vert.x", e);
+        vertx.close();
+        return Future.failedFuture(e);
+      });
     });
   }
 
