@@ -7,6 +7,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -19,6 +20,8 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = "Starts a cluster node (Hazelcast) with its REST API and runs until stopped.")
 final class NodeCommand implements Callable<Integer> {
+  private static final int START_TIMEOUT_SECONDS = 120;
+
   @Option(names = "--conf", paramLabel = "NODE_JSON", defaultValue = "conf/node.json",
       description = "The node's JSON file (default: ${DEFAULT-VALUE}).")
   Path conf;
@@ -37,9 +40,12 @@ final class NodeCommand implements Callable<Integer> {
     }
     ClusterNode node;
     try {
-      node = ClusterNode.start(config).toCompletionStage().toCompletableFuture().get();
+      node = ClusterNode.start(config).toCompletionStage().toCompletableFuture()
+          .get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
     } catch (ExecutionException e) {
       throw e.getCause() instanceof Exception c ? c : e;
+    } catch (TimeoutException e) {
+      throw new IllegalStateException("the node did not start within " + START_TIMEOUT_SECONDS + " s");
     }
     CountDownLatch left = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
