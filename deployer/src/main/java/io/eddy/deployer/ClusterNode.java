@@ -92,7 +92,7 @@ public final class ClusterNode {
     RestVerticle r = new RestVerticle(this, config.host(), config.httpPort());
     return vertx.deployVerticle(r).compose(id -> {
       rest = r;
-      return vertx.deployVerticle(new NodeVerticle(nodeId(), config.host(), r.actualPort(), config.slots()));
+      return vertx.deployVerticle(new NodeVerticle(this, config.host(), r.actualPort(), config.slots()));
     }).compose(id -> {
       DeployerVerticle d = new DeployerVerticle(this, 1000);
       deployer = d;
@@ -181,6 +181,14 @@ public final class ClusterNode {
   public String joinedLine() {
     return "eddy node " + nodeId() + " joined cluster '" + config.clusterName() + "' (" + members().size()
         + " members), http on " + httpPort();
+  }
+
+  /**
+   * Simulates a crash for tests: terminates the Hazelcast member at once, without leaving gracefully, so the
+   * others see it as dead. The Vert.x instance is left to {@link #close()}.
+   */
+  void crashForTest() {
+    clusterManager.getHazelcastInstance().getLifecycleService().terminate();
   }
 
   /**

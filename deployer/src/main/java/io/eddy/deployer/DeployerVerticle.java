@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
  * {@link ClusterNode#CLUSTER_MAP}. The others keep asking for the lock with a short timeout; Hazelcast releases
  * a lock whose owner leaves the cluster, so when the leader's node dies (or stops) one of them takes over.
  *
- * <p>The leader removes the advertisements of nodes that left (on taking over and on every {@code nodeLeft}).
+ * <p>The leader removes the advertisements of nodes that left (on taking over and on every {@code nodeLeft}) and
+ * writes the leader key again on every {@code nodeLeft} (a member dying before backups are in place loses entries).
  * Running jobs from the registry is later work.
  */
 public final class DeployerVerticle extends VerticleBase {
@@ -40,6 +41,8 @@ public final class DeployerVerticle extends VerticleBase {
       context.runOnContext(v -> {
         if (leader && !stopped) {
           nodes.remove(nodeID);
+          // the departed member may have held the partition with the leader key
+          cluster.put(ClusterNode.LEADER_KEY, node.nodeId());
         }
       });
     }

@@ -34,7 +34,11 @@ class ClusterNodeTest {
   @AfterEach
   void closeNodes() throws Exception {
     for (ClusterNode n : started) {
-      await(n.close(), 20);
+      try {
+        await(n.close(), 20);
+      } catch (Exception e) {
+        System.out.println("closing node " + n.nodeId() + ": " + e);
+      }
     }
   }
 
@@ -88,6 +92,29 @@ class ClusterNodeTest {
     System.out.println("leader failover after graceful close: " + ms + " ms");
     assertThat(nodes.getJsonObject(0).getString("id")).isEqualTo(other.nodeId());
     assertThat(other.isLeader()).isTrue();
+  }
+
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void whenTheLeadersMemberCrashesTheOtherNodeLeadsAndTheDeadNodeIsDropped() throws Exception {
+    NodeConfig conf = config();
+    ClusterNode a = start(conf);
+    ClusterNode b = start(conf);
+    pollNodes(a, n -> n.size() == 2 && leaders(n) == 1, 15_000);
+    ClusterNode leader = a.isLeader() ? a : b;
+    ClusterNode other = leader == a ? b : a;
+
+    long t0 = System.nanoTime();
+    leader.crashForTest();
+    JsonArray nodes = pollNodes(other, n -> n.size() == 1 && leaders(n) == 1, 15_000);
+    long ms = (System.nanoTime() - t0) / 1_000_000;
+    System.out.println("leader failover after a crash: " + ms + " ms");
+    assertThat(nodes.getJsonObject(0).getString("id")).isEqualTo(other.nodeId());
+    assertThat(other.isLeader()).isTrue();
+    // the new leader removes the dead node's advertisement, not only hides it
+    JsonObject stale = await(other.vertx().sharedData().<String, JsonObject>getAsyncMap(ClusterNode.NODES_MAP)
+        .compose(m -> m.get(leader.nodeId())), 10);
+    assertThat(stale).isNull();
   }
 
   // ---- helpers ----
