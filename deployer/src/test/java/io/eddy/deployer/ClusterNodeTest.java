@@ -117,6 +117,21 @@ class ClusterNodeTest {
     assertThat(stale).isNull();
   }
 
+  @Test
+  @Timeout(value = 60, unit = TimeUnit.SECONDS)
+  void nodesWithDifferentClusterNamesNeverMerge() throws Exception {
+    ClusterNode a = start(config());
+    ClusterNode b = start(config());
+    Thread.sleep(2_000);
+    assertThat(a.members()).containsExactly(a.nodeId());
+    assertThat(b.members()).containsExactly(b.nodeId());
+    assertThat(b.joinedLine()).contains("(1 members)");
+    for (ClusterNode n : List.of(a, b)) {
+      JsonArray nodes = pollNodes(n, x -> x.size() == 1 && leaders(x) == 1, 10_000);
+      assertThat(nodes.getJsonObject(0).getString("id")).isEqualTo(n.nodeId());
+    }
+  }
+
   // ---- helpers ----
 
   private static NodeConfig config() throws IOException {
