@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "eddy 0.1.0",
     description = "Eddy, a distributed stream processor on Vert.x.",
-    subcommands = {RunCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, NodeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 public final class Main {
   public static final int EXIT_OK = 0;
   public static final int EXIT_JOB_FAILED = 1;

@@ -1,0 +1,208 @@
+package io.eddy.deployer;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.MapConfig;
+import com.hazelcast.config.MultiMapConfig;
+import com.hazelcast.config.NetworkConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.spi.cluster.NodeListener;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One Eddy node: a clustered Vert.x over Hazelcast (configured in code from a {@link NodeConfig}), its REST
+ * server ({@link RestVerticle}), its {@link NodeVerticle} advertising the slots and its {@link DeployerVerticle}
+ * candidate.
+ *
+ * <p>The node owns the cluster manager's membership listener: {@link HazelcastClusterManager#nodeListener} holds
+ * a single listener, so everything else registers with {@link #addNodeListener} and hears the events from here
+ * (on a Hazelcast thread; hop to your own context).
+ *
+ * <p>Cluster-wide state: the map {@link #NODES_MAP} (node id to {@code {id, host, httpPort, slots, usedSlots}}),
+ * the map {@link #CLUSTER_MAP} (key {@link #LEADER_KEY}: the leader's node id) and the lock {@link #LEADER_LOCK}.
+ */
+public final class ClusterNode {
+  /** Node id to the node's advertisement. */
+  public static final String NODES_MAP = "eddy.nodes";
+  /** Cluster-wide facts, such as the leader. */
+  public static final String CLUSTER_MAP = "eddy.cluster";
+  /** The key of {@link #CLUSTER_MAP} holding the leader's node id. */
+  public static final String LEADER_KEY = "leader";
+  /** The lock whose holder is the leader. */
+  public static final String LEADER_LOCK = "eddy.deployer.leader";
+
+  private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+  private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+
+  private final NodeConfig config;
+  private final Vertx vertx;
+  private final HazelcastClusterManager clusterManager;
+  private final List<NodeListener> listeners = new CopyOnWriteArrayList<>();
+  private volatile RestVerticle rest;
+  private volatile DeployerVerticle deployer;
+  private volatile boolean closed;
+
+  private ClusterNode(NodeConfig config, Vertx vertx, HazelcastClusterManager clusterManager) {
+    this.config = config;
+    this.vertx = vertx;
+    this.clusterManager = clusterManager;
+  }
+
+  /**
+   * Joins (or forms) the cluster and deploys the node's verticles.
+   *
+   * @param config the node's settings
+   * @return the running node; on failure the clustered Vert.x (if any) has been closed again
+   */
+  public static Future<ClusterNode> start(NodeConfig config) {
+    HazelcastClusterManager cm = new HazelcastClusterManager(hazelcastConfig(config));
+    VertxOptions options = new VertxOptions();
+    options.getEventBusOptions().setHost(config.host()).setPort(config.eventBusPort());
+    return Vertx.builder().with(options).withClusterManager(cm).buildClustered().compose(vertx -> {
+      ClusterNode node = new ClusterNode(config, vertx, cm);
+      cm.nodeListener(new NodeListener() {
+        @Override
+        public void nodeAdded(String nodeID) {
+          node.listeners.forEach(l -> l.nodeAdded(nodeID));
+        }
+
+        @Override
+        public void nodeLeft(String nodeID) {
+          node.listeners.forEach(l -> l.nodeLeft(nodeID));
+        }
+      });
+      LOG.debug("clustered Vert.x up, deploying");
+      return node.deploy().map(node).recover(e -> {
+        // close in the background: a callback on the closing instance's contexts may never run
+        LOG.debug("node start failed, closing Vert.x", e);
+        vertx.close();
+        return Future.failedFuture(e);
+      });
+    });
+  }
+
+  private Future<Void> deploy() {
+    RestVerticle r = new RestVerticle(this, config.host(), config.httpPort());
+    return vertx.deployVerticle(r).compose(id -> {
+      rest = r;
+      return vertx.deployVerticle(new NodeVerticle(this, config.host(), r.actualPort(), config.slots()));
+    }).compose(id -> {
+      DeployerVerticle d = new DeployerVerticle(this, 1000);
+      deployer = d;
+      return vertx.deployVerticle(d);
+    }).mapEmpty();
+  }
+
+  /**
+   * The Hazelcast configuration of a node, built in code (no XML parsing): loopback-friendly TCP-IP join on the
+   * configured members, no multicast or auto-detection, fast failure detection, no phone home, SLF4J logging, and
+   * the {@code __vertx.*} structures vertx-hazelcast's default configuration declares.
+   *
+   * @param config the node's settings
+   * @return a fresh Hazelcast configuration
+   */
+  public static Config hazelcastConfig(NodeConfig config) {
+    Config hz = new Config();
+    hz.setClusterName(config.clusterName());
+    hz.addMultiMapConfig(new MultiMapConfig("__vertx.subs").setBackupCount(1)
+        .setValueCollectionType(MultiMapConfig.ValueCollectionType.SET));
+    hz.addMapConfig(new MapConfig("__vertx.haInfo").setBackupCount(1));
+    hz.addMapConfig(new MapConfig("__vertx.nodeInfo").setBackupCount(1));
+
+    NetworkConfig net = hz.getNetworkConfig();
+    net.setPort(config.hazelcastPort()).setPortAutoIncrement(true).setPortCount(20);
+    if (IPV4.matcher(config.host()).matches()) {
+      net.getInterfaces().setEnabled(true).addInterface(config.host());
+    }
+    JoinConfig join = net.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(config.members());
+
+    hz.setProperty("hazelcast.tcp.join.port.try.count", "20");
+    hz.setProperty("hazelcast.socket.bind.any", "false");
+    hz.setProperty("hazelcast.wait.seconds.before.join", "0");
+    hz.setProperty("hazelcast.phone.home.enabled", "false");
+    hz.setProperty("hazelcast.logging.type", "slf4j");
+    hz.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(config.heartbeatSeconds()));
+    hz.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(config.maxNoHeartbeatSeconds()));
+    return hz;
+  }
+
+  /** @param listener hears every node that joins or leaves, on a Hazelcast thread */
+  public void addNodeListener(NodeListener listener) {
+    listeners.add(listener);
+  }
+
+  /** @param listener a listener added before */
+  public void removeNodeListener(NodeListener listener) {
+    listeners.remove(listener);
+  }
+
+  /** @return the ids of the cluster's current members */
+  public List<String> members() {
+    return clusterManager.getNodes();
+  }
+
+  /** @return this node's id (the cluster manager's) */
+  public String nodeId() {
+    return clusterManager.getNodeId();
+  }
+
+  /** @return the port the REST server listens on */
+  public int httpPort() {
+    return rest.actualPort();
+  }
+
+  /** @return the node's settings */
+  public NodeConfig config() {
+    return config;
+  }
+
+  /** @return the clustered Vert.x */
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  /** @return whether this node's deployer candidate holds the leader lock */
+  public boolean isLeader() {
+    DeployerVerticle d = deployer;
+    return d != null && d.isLeader();
+  }
+
+  /** @return the one line printed once the node has joined */
+  public String joinedLine() {
+    return "eddy node " + nodeId() + " joined cluster '" + config.clusterName() + "' (" + members().size()
+        + " members), http on " + httpPort();
+  }
+
+  /**
+   * Simulates a crash for tests: terminates the Hazelcast member at once, without leaving gracefully, so the
+   * others see it as dead. The Vert.x instance is left to {@link #close()}.
+   */
+  void crashForTest() {
+    clusterManager.getHazelcastInstance().getLifecycleService().terminate();
+  }
+
+  /**
+   * Leaves the cluster gracefully: undeploys the verticles (the node's advertisement is removed, a held leader
+   * lock released) and closes Vert.x. Idempotent.
+   *
+   * @return completes once Vert.x is closed
+   */
+  public synchronized Future<Void> close() {
+    if (closed) {
+      return Future.succeededFuture();
+    }
+    closed = true;
+    LOG.debug("node {} leaving cluster '{}'", nodeId(), config.clusterName());
+    return vertx.close();
+  }
+}

@@ -1,0 +1,133 @@
+package io.eddy.deployer;
+
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import io.vertx.core.shareddata.Lock;
+import io.vertx.core.spi.cluster.NodeListener;
+import java.util.HashSet;
+import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A deployer candidate. Every node runs one; the candidate holding the cluster-wide lock
+ * {@link ClusterNode#LEADER_LOCK} is the leader and records its node id under {@link ClusterNode#LEADER_KEY} in
+ * {@link ClusterNode#CLUSTER_MAP}. The others keep asking for the lock with a short timeout; Hazelcast releases
+ * a lock whose owner leaves the cluster, so when the leader's node dies (or stops) one of them takes over.
+ *
+ * <p>The leader removes the advertisements of nodes that left (on taking over and on every {@code nodeLeft}) and
+ * writes the leader key again on every {@code nodeLeft} (a member dying before backups are in place loses entries).
+ * Running jobs from the registry is later work.
+ */
+public final class DeployerVerticle extends VerticleBase {
+  private static final Logger LOG = LoggerFactory.getLogger(DeployerVerticle.class);
+
+  private final ClusterNode node;
+  private final long pollMillis;
+  private volatile boolean leader;
+  private boolean stopped;
+  private Lock lock;
+  private AsyncMap<String, JsonObject> nodes;
+  private AsyncMap<String, String> cluster;
+  private final NodeListener membership = new NodeListener() {
+    @Override
+    public void nodeAdded(String nodeID) {
+    }
+
+    @Override
+    public void nodeLeft(String nodeID) {
+      context.runOnContext(v -> {
+        if (leader && !stopped) {
+          nodes.remove(nodeID);
+          // the departed member may have held the partition with the leader key
+          cluster.put(ClusterNode.LEADER_KEY, node.nodeId());
+        }
+      });
+    }
+  };
+
+  /**
+   * @param node       the node this candidate runs on
+   * @param pollMillis how long one attempt to take the lock waits before the next
+   */
+  public DeployerVerticle(ClusterNode node, long pollMillis) {
+    this.node = node;
+    this.pollMillis = pollMillis;
+  }
+
+  /** @return whether this candidate holds the leader lock */
+  public boolean isLeader() {
+    return leader;
+  }
+
+  @Override
+  public Future<?> start() {
+    return vertx.sharedData().<String, JsonObject>getAsyncMap(ClusterNode.NODES_MAP).compose(n -> {
+      nodes = n;
+      return vertx.sharedData().<String, String>getAsyncMap(ClusterNode.CLUSTER_MAP);
+    }).onSuccess(c -> {
+      cluster = c;
+      node.addNodeListener(membership);
+      campaign();
+    });
+  }
+
+  private void campaign() {
+    if (stopped) {
+      return;
+    }
+    vertx.sharedData().getLockWithTimeout(ClusterNode.LEADER_LOCK, pollMillis).onComplete(ar -> {
+      if (ar.succeeded()) {
+        if (stopped) {
+          ar.result().release();
+        } else {
+          lock = ar.result();
+          becomeLeader();
+        }
+      } else if (!stopped) {
+        // a timeout (another candidate leads) or a transient error: ask again shortly
+        vertx.setTimer(10, t -> campaign());
+      }
+    });
+  }
+
+  private void becomeLeader() {
+    String self = node.nodeId();
+    cluster.put(ClusterNode.LEADER_KEY, self).onComplete(ar -> {
+      if (ar.failed()) {
+        LOG.warn("node {} holds the leader lock but could not record it: {}", self, ar.cause().toString());
+      }
+      leader = true;
+      LOG.info("node {} is the leader", self);
+      removeDeparted();
+    });
+  }
+
+  /** Removes the advertisements of nodes that are no longer members (they died while nobody led). */
+  private void removeDeparted() {
+    nodes.keys().onSuccess(ids -> {
+      Set<String> gone = new HashSet<>(ids);
+      gone.removeAll(node.members());
+      gone.forEach(nodes::remove);
+    });
+  }
+
+  @Override
+  public Future<?> stop() {
+    stopped = true;
+    node.removeNodeListener(membership);
+    if (lock == null) {
+      return Future.succeededFuture();
+    }
+    leader = false;
+    Lock held = lock;
+    lock = null;
+    return cluster.removeIfPresent(ClusterNode.LEADER_KEY, node.nodeId())
+        .transform(ar -> {
+          held.release();
+          return Future.succeededFuture();
+        });
+  }
+}
