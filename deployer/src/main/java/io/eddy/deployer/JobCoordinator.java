@@ -78,8 +78,8 @@ public final class JobCoordinator {
     final long id;
     final long startedAt = System.currentTimeMillis();
     final JsonArray tasks = new JsonArray();
+    final java.util.Set<String> acked = new java.util.HashSet<>();
     long timeoutTimer = -1;
-    int acks;
     Path savepoint; // where to copy it once complete, or null
     final Promise<Path> savepointDone = Promise.promise();
 
@@ -261,10 +261,20 @@ public final class JobCoordinator {
         onFailure(report.getString("error"));
       }
       case "ENDED" -> {
+        int v = report.getInteger("vertex");
+        int i = report.getInteger("subtask");
         // count each task once, whatever a task repeats
-        if (endedTasks.add(report.getInteger("vertex") + "/" + report.getInteger("subtask"))
-            && ++ended == plan.subtaskCount()) {
-          triggerFinal();
+        if (endedTasks.add(v + "/" + i)) {
+          if (++ended == plan.subtaskCount()) {
+            triggerFinal();
+          } else {
+            // a checkpoint in progress may wait for this task, which no barrier reaches now
+            for (PendingCheckpoint pc : pending.values()) {
+              if (!pc.acked.contains(v + "/" + i)) {
+                askForSnapshot(pc, v, i);
+              }
+            }
+          }
         }
       }
       case "ACK" -> onAck(report);
@@ -282,8 +292,8 @@ public final class JobCoordinator {
   // ---- checkpoints
 
   private void maybeTrigger() {
-    if (status.get() != JobStatus.RUNNING || ended > 0 || finalCheckpoint >= 0) {
-      return; // once input ends somewhere, only the final checkpoint follows
+    if (status.get() != JobStatus.RUNNING || finalCheckpoint >= 0) {
+      return; // after the final checkpoint nothing follows
     }
     if (pending.size() >= checkpoints.maxConcurrent()
         || System.currentTimeMillis() - lastCompletedAt < checkpoints.minPauseMillis()) {
@@ -319,16 +329,21 @@ public final class JobCoordinator {
     pc.savepoint = savepoint;
     pending.put(pc.id, pc);
     pc.timeoutTimer = vertx.setTimer(checkpoints.timeoutMillis(), t -> abort(pc, "timed out"));
-    JsonObject cmd = new JsonObject().put("command", "checkpoint").put("checkpoint", pc.id)
-        .put("timestamp", System.currentTimeMillis());
+    // sources start the barriers; tasks whose input has ended get no barrier and are asked directly
     for (JobVertex v : plan.vertices()) {
-      if (v.isSource()) {
-        for (int i = 0; i < v.parallelism(); i++) {
-          vertx.eventBus().send(new TaskId(jobId, attempt, v.id(), i).controlAddress(), cmd);
+      for (int i = 0; i < v.parallelism(); i++) {
+        if (v.isSource() || endedTasks.contains(v.id() + "/" + i)) {
+          askForSnapshot(pc, v.id(), i);
         }
       }
     }
     return pc;
+  }
+
+  private void askForSnapshot(PendingCheckpoint pc, int vertex, int subtask) {
+    JsonObject cmd = new JsonObject().put("command", "checkpoint").put("checkpoint", pc.id)
+        .put("timestamp", pc.startedAt);
+    vertx.eventBus().send(new TaskId(jobId, attempt, vertex, subtask).controlAddress(), cmd);
   }
 
   private void triggerFinal() {
@@ -355,9 +370,12 @@ public final class JobCoordinator {
     if (pc == null) {
       return; // aborted
     }
+    if (!pc.acked.add(ack.getInteger("vertex") + "/" + ack.getInteger("subtask"))) {
+      return; // a task asked twice (a barrier and a direct request) acknowledges once
+    }
     pc.tasks.add(new JsonObject().put("vertex", ack.getInteger("vertex")).put("subtask", ack.getInteger("subtask"))
         .put("operators", ack.getJsonObject("operators")));
-    if (++pc.acks < plan.subtaskCount()) {
+    if (pc.acked.size() < plan.subtaskCount()) {
       return;
     }
     pending.remove(pc.id);

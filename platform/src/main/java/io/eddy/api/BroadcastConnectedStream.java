@@ -17,19 +17,37 @@ public final class BroadcastConnectedStream<A, B> {
     this.broadcast = broadcast;
   }
 
+  /** One entry of broadcast state, as checkpoints keep it. */
+  public record BroadcastEntry(String state, Object key, Object value) {}
+
   public <O> DataStream<O> process(BroadcastProcessFunction<A, B, O> function) {
     Objects.requireNonNull(function);
     return ConnectedStreams.tagged(first, broadcast.stream.broadcast()).process(new ProcessFunction<TwoInputElement, O>() {
       private final Map<String, Map<Object, Object>> states = new HashMap<>();
+      private io.eddy.api.state.ListState<BroadcastEntry> saved;
 
       @Override
       public void open(RuntimeContext context) throws Exception {
+        // every subtask holds the same broadcast state: a union restore gives each all of it
+        saved = context.operatorState().getUnionListState(
+            new io.eddy.api.state.ListStateDescriptor<>("broadcast-state", BroadcastEntry.class));
+        for (BroadcastEntry e : saved.get()) {
+          states.computeIfAbsent(e.state(), n -> new HashMap<>()).put(e.key(), e.value());
+        }
         function.open(context);
       }
 
       @Override
       public void close() throws Exception {
         function.close();
+      }
+
+      @Override
+      public void snapshotState(long checkpointId) throws Exception {
+        function.snapshotState(checkpointId);
+        java.util.List<BroadcastEntry> all = new java.util.ArrayList<>();
+        states.forEach((name, m) -> m.forEach((k, v) -> all.add(new BroadcastEntry(name, k, v))));
+        saved.update(all);
       }
 
       @Override

@@ -40,6 +40,11 @@ public final class ConnectedStreams<A, B> {
       }
 
       @Override
+      public void snapshotState(long checkpointId) throws Exception {
+        function.snapshotState(checkpointId);
+      }
+
+      @Override
       @SuppressWarnings("unchecked")
       public void processElement(TwoInputElement e, Context ctx, Collector<O> out) throws Exception {
         if (e.first()) {
@@ -79,6 +84,11 @@ public final class ConnectedStreams<A, B> {
             @Override
             public void close() throws Exception {
               function.close();
+            }
+
+            @Override
+            public void snapshotState(long checkpointId) throws Exception {
+              function.snapshotState(checkpointId);
             }
 
             @Override

@@ -77,6 +77,11 @@ public final class IntervalJoin<K, A, B> {
     }
 
     @Override
+    public void snapshotState(long checkpointId) throws Exception {
+      function.snapshotState(checkpointId);
+    }
+
+    @Override
     @SuppressWarnings("unchecked")
     public void processElement(TwoInputElement e, Context<K> ctx, Collector<O> out) throws Exception {
       long ts = ctx.timestamp();

@@ -27,6 +27,13 @@ final class ReduceAggregate<T> implements AggregateFunction<T, Object[], T>, io.
   }
 
   @Override
+  public void snapshotState(long checkpointId) throws Exception {
+    if (reduce instanceof io.eddy.api.function.RichFunction r) {
+      r.snapshotState(checkpointId);
+    }
+  }
+
+  @Override
   public Object[] createAccumulator() {
     return new Object[1];
   }

@@ -150,6 +150,20 @@ public final class OperatorContext implements RuntimeContext {
     }
   }
 
+  private OperatorStates operatorStates;
+
+  @Override
+  public io.eddy.api.state.OperatorStateStore operatorState() {
+    return operatorStates();
+  }
+
+  OperatorStates operatorStates() {
+    if (operatorStates == null) {
+      operatorStates = new OperatorStates(task.serdes());
+    }
+    return operatorStates;
+  }
+
   /** The keyed state backend if this operator has used keyed state, else null. */
   io.eddy.state.KeyedStateBackend keyedStateBackendIfCreated() {
     return keyedState;

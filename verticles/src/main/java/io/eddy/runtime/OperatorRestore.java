@@ -37,6 +37,11 @@ public final class OperatorRestore {
     }
   }
 
+  /** The names of the operator state this subtask got back. */
+  public java.util.Set<String> operatorStateNames() {
+    return operatorState.keySet();
+  }
+
   /** The entries of a piece of operator state for this subtask (empty if none). */
   public List<byte[]> operatorState(String name) {
     return operatorState.getOrDefault(name, List.of());

@@ -75,7 +75,11 @@ public abstract class StreamOperator<IN, OUT> implements Output<IN> {
    * barrier passes (keyed state of the backend is taken by the task). Must be quick: copy or
    * serialize, and leave slow work to {@link OperatorSnapshot#await}.
    */
-  public void snapshotState(OperatorSnapshot snapshot) throws Exception {}
+  public void snapshotState(OperatorSnapshot snapshot) throws Exception {
+    if (userFunction() instanceof RichFunction f) {
+      f.snapshotState(snapshot.checkpointId());
+    }
+  }
 
   /** Restores what {@link #snapshotState} wrote, before {@link #open}. */
   public void restoreState(OperatorRestore restore) throws Exception {}

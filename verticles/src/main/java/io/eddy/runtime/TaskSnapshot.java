@@ -48,9 +48,10 @@ final class TaskSnapshot {
   }
 
   /** Synchronous part for one operator: its own state, and its backend's snapshot if it has one. */
-  void add(String uid, StreamOperator<?, ?> op, KeyedStateBackend backend) throws Exception {
+  void add(String uid, StreamOperator<?, ?> op, OperatorStates userStates, KeyedStateBackend backend) throws Exception {
     OperatorSnapshot s = new OperatorSnapshot(checkpointId);
     op.snapshotState(s);
+    userStates.snapshotInto(s);
     add(uid, s);
     if (backend != null) {
       Path dir = storage.checkpointDirectory(checkpointId).resolve(vertex + "-" + subtask);

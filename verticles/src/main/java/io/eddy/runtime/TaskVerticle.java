@@ -268,7 +268,9 @@ public final class TaskVerticle extends VerticleBase {
     }, false).compose(v -> {
       try {
         for (int i = 0; i < operators.size(); i++) {
-          operators.get(i).restoreState(r.forOperator(uids.get(i)));
+          OperatorRestore restore = r.forOperator(uids.get(i));
+          contexts.get(i).operatorStates().restore(restore);
+          operators.get(i).restoreState(restore);
         }
         if (sourceUid != null) {
           java.util.Map<String, String> positions = new java.util.HashMap<>();
@@ -583,7 +585,10 @@ public final class TaskVerticle extends VerticleBase {
   private void triggerCheckpoint(long id, long timestamp) {
     debug("trigger " + id);
     if (state != State.RUNNING && !ended) {
-      return; // not running yet, or failing: the coordinator times the checkpoint out
+      return; // not running yet, failing, or finishing: asked again once ended
+    }
+    if (id <= lastSnapshot) {
+      return; // already taken (a barrier came first)
     }
     takeSnapshot(id, timestamp, !ended);
   }
@@ -594,10 +599,11 @@ public final class TaskVerticle extends VerticleBase {
    */
   private void takeSnapshot(long checkpointId, long timestamp, boolean forwardBarrier) {
     debug("snapshot " + checkpointId + " forward=" + forwardBarrier);
+    lastSnapshot = Math.max(lastSnapshot, checkpointId);
     try {
       TaskSnapshot snap = new TaskSnapshot(checkpointId, storage, id.vertex(), id.subtask(), firstKeyGroup(), lastKeyGroup());
       for (int i = 0; i < operators.size(); i++) {
-        snap.add(uids.get(i), operators.get(i), contexts.get(i).keyedStateBackendIfCreated());
+        snap.add(uids.get(i), operators.get(i), contexts.get(i).operatorStates(), contexts.get(i).keyedStateBackendIfCreated());
       }
       if (reader != null) {
         OperatorSnapshot positions = new OperatorSnapshot(checkpointId);
@@ -655,6 +661,7 @@ public final class TaskVerticle extends VerticleBase {
   }
 
   private long finalCheckpoint = -1;
+  private long lastSnapshot = -1;
   private static final boolean DEBUG = Boolean.getBoolean("eddy.debug");
 
   private void debug(String what) {

@@ -10,4 +10,10 @@ public interface RichFunction {
   default void open(RuntimeContext context) throws Exception {}
 
   default void close() throws Exception {}
+
+  /**
+   * Called on the event loop when checkpoint {@code checkpointId} is taken, before the state is
+   * copied: write in-memory structures into keyed or operator state here.
+   */
+  default void snapshotState(long checkpointId) throws Exception {}
 }

@@ -28,4 +28,7 @@ public interface RuntimeContext {
    * @throws IllegalStateException when the operator is not applied to a keyed stream
    */
   KeyedStateStore keyedState();
+
+  /** The operator (non-keyed) state of this subtask, kept in checkpoints. */
+  io.eddy.api.state.OperatorStateStore operatorState();
 }

@@ -92,7 +92,8 @@ final class AlignedWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
   }
 
   @Override
-  public void snapshotState(io.eddy.runtime.OperatorSnapshot snapshot) {
+  public void snapshotState(io.eddy.runtime.OperatorSnapshot snapshot) throws Exception {
+    super.snapshotState(snapshot);
     io.eddy.serde.Serde<Object> any = context.anySerde();
     for (Bucket<ACC> b : buckets) {
       for (Map.Entry<Object, ACC> e : b.byKey.entrySet()) {

@@ -193,7 +193,8 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
   }
 
   @Override
-  public void snapshotState(io.eddy.runtime.OperatorSnapshot snapshot) {
+  public void snapshotState(io.eddy.runtime.OperatorSnapshot snapshot) throws Exception {
+    super.snapshotState(snapshot);
     io.eddy.serde.Serde<Object> any = context.anySerde();
     windowsByKey.forEach((key, windows) -> {
       io.eddy.serde.DataWriter out = snapshot.keyGroups().section(context.keyGroupOf(key));

@@ -81,7 +81,8 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   }
 
   @Override
-  public void snapshotState(io.eddy.runtime.OperatorSnapshot snapshot) {
+  public void snapshotState(io.eddy.runtime.OperatorSnapshot snapshot) throws Exception {
+    super.snapshotState(snapshot);
     io.eddy.serde.Serde<Object> any = context.anySerde();
     writeTimers(snapshot, eventTimers, 0, any);
     writeTimers(snapshot, processingTimers, 1, any);

@@ -73,7 +73,8 @@ public final class SinkOperator<T> extends StreamOperator<T, Void> implements Si
   }
 
   @Override
-  public void snapshotState(OperatorSnapshot snapshot) {
+  public void snapshotState(OperatorSnapshot snapshot) throws Exception {
+    super.snapshotState(snapshot);
     if (transactional == null) {
       return;
     }
