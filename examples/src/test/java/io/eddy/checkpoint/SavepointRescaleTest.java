@@ -49,7 +49,12 @@ class SavepointRescaleTest {
   }
 
   private JobConfig config(Path tmp, int parallelism, long rate) {
-    String json = "{\"name\":\"q5-rescale\",\"job\":\"" + Q5ExactlyOnce.class.getName() + "\",\"parallelism\":" + parallelism
+    return config(tmp, parallelism, rate, "");
+  }
+
+  /** {@code extra}: more top-level JSON members, each starting with a comma. */
+  private JobConfig config(Path tmp, int parallelism, long rate, String extra) {
+    String json = "{\"name\":\"q5-rescale\",\"job\":\"" + Q5ExactlyOnce.class.getName() + "\",\"parallelism\":" + parallelism + extra
         + ",\"checkpoints\":{\"intervalMillis\":200,\"directory\":\"" + tmp.resolve("ckpt") + "\"}"
         + ",\"params\":{\"events\":" + EVENTS + ",\"rate\":" + rate + ",\"splits\":4,\"output\":\"" + tmp.resolve("out") + "\"}}";
     return JobConfig.parse(json, "rescale test");
@@ -62,7 +67,19 @@ class SavepointRescaleTest {
   @ParameterizedTest
   @ValueSource(ints = {1, 3})
   void stopWithSavepointThenResumeAtAnotherParallelismIsExact(int newParallelism, @TempDir Path tmp) throws Exception {
-    JobCoordinator first = new JobCoordinator(vertx, JobDefinition.load(config(tmp, 2, 100_000), getClass().getClassLoader()), null);
+    resumeAtAnotherParallelism(newParallelism, tmp, "");
+  }
+
+  /** Window accumulators in RocksDB behind a cache of 50 entries, so most are read back from it. */
+  @ParameterizedTest
+  @ValueSource(ints = {1, 3})
+  void windowStateInRocksDbMovesByKeyGroup(int newParallelism, @TempDir Path tmp) throws Exception {
+    resumeAtAnotherParallelism(newParallelism, tmp,
+        ",\"stateBackend\":\"rocksdb\",\"rocksdb\":{\"windowCacheEntries\":50}");
+  }
+
+  private void resumeAtAnotherParallelism(int newParallelism, Path tmp, String extra) throws Exception {
+    JobCoordinator first = new JobCoordinator(vertx, JobDefinition.load(config(tmp, 2, 100_000, extra), getClass().getClassLoader()), null);
     CompletableFuture<JobResult> firstResult = first.run().toCompletionStage().toCompletableFuture();
     // wait for a completed checkpoint, so the savepoint lands mid-stream
     long deadline = System.currentTimeMillis() + 60_000;
@@ -78,7 +95,7 @@ class SavepointRescaleTest {
     assertThat(committedBefore).as("the first run committed part of the output").isPositive();
 
     JobCoordinator second = new JobCoordinator(vertx,
-        JobDefinition.load(config(tmp, newParallelism, 0), getClass().getClassLoader()), savepoint.toString());
+        JobDefinition.load(config(tmp, newParallelism, 0, extra), getClass().getClassLoader()), savepoint.toString());
     JobResult r = await(CompletableFutureBridge.onContext(vertx, second::run));
     assertThat(r.status()).as(r.error()).isEqualTo(JobStatus.FINISHED);
 

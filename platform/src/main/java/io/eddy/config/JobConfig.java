@@ -80,7 +80,8 @@ public record JobConfig(String source, String name, String jobClass, int paralle
             .optional("stateBackend", ConfigSchema.oneOf("heap", "rocksdb"))
             .optional("rocksdb", ConfigSchema.object()
                     .optional("blockCacheMb", ConfigSchema.integer().min(1))
-                    .optional("writeBufferMb", ConfigSchema.integer().min(1)))
+                    .optional("writeBufferMb", ConfigSchema.integer().min(1))
+                    .optional("windowCacheEntries", ConfigSchema.integer().min(0)))
             .optional("checkpoints", io.eddy.checkpoint.CheckpointSettings.SCHEMA)
             .optional("restartStrategy", RestartStrategy.SCHEMA);
 

@@ -57,8 +57,10 @@ public final class StateBackends {
       throw new IllegalArgumentException("\"rocksdb\" must be an object, got " + raw);
     }
     for (String k : r.fieldNames()) {
-      if (!k.equals("blockCacheMb") && !k.equals("writeBufferMb")) {
-        throw new IllegalArgumentException("unknown key \"rocksdb." + k + "\" (known: blockCacheMb, writeBufferMb)");
+      // windowCacheEntries belongs to the window operators' write-back cache
+      if (!k.equals("blockCacheMb") && !k.equals("writeBufferMb") && !k.equals("windowCacheEntries")) {
+        throw new IllegalArgumentException(
+            "unknown key \"rocksdb." + k + "\" (known: blockCacheMb, writeBufferMb, windowCacheEntries)");
       }
     }
     RocksDbKeyedStateBackend.Config d = RocksDbKeyedStateBackend.Config.DEFAULTS;

@@ -63,6 +63,18 @@ public final class OperatorContext implements RuntimeContext {
     return KeyGroups.keyGroupOf(key, maxParallelism());
   }
 
+  /** A setting of the job's JSON by dotted path ({@code "rocksdb.blockCacheMb"}), or null. */
+  public Object jobSetting(String path) {
+    Object node = task.jobConfigRaw();
+    for (String part : path.split("\\.")) {
+      if (!(node instanceof io.vertx.core.json.JsonObject o)) {
+        return null;
+      }
+      node = o.getValue(part);
+    }
+    return node;
+  }
+
   /** True when the job takes checkpoints (sinks then commit with them). */
   public boolean checkpointing() {
     return task.checkpointing();

@@ -14,6 +14,14 @@ import java.util.Map;
  * end, instead of keeping a timer per key and window. A record within the allowed lateness of a
  * fired window updates it and re-fires that key at once; a bucket is dropped once the watermark
  * passes its end plus the allowed lateness.
+ *
+ * <p>On the RocksDB backend the accumulators live in the backend (a map state per key, window
+ * start to accumulator) and the buckets are a write-back cache over it: updates stay in memory and
+ * are written to RocksDB at every checkpoint barrier, before the backend's snapshot; past
+ * {@code rocksdb.windowCacheEntries} cached accumulators (default 100,000) the flushed ones are
+ * evicted and read back from RocksDB when their key comes again or their window fires. The
+ * checkpoint then holds the accumulators in RocksDB's files and only the keys of each window in the
+ * operator's own key-group sections.
  */
 final class AlignedWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase<K, IN, ACC, V, OUT> {
   private final long size;
@@ -27,7 +35,9 @@ final class AlignedWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
     final long start;
     final long end;
     final HashMap<Object, ACC> byKey = new HashMap<>();
+    final java.util.HashSet<Object> dirty = new java.util.HashSet<>(); // backend mode: not yet in RocksDB
     boolean fired;
+    boolean flushed; // backend mode: some accumulator of it is in RocksDB
 
     Bucket(long start, long end) {
       this.start = start;
@@ -35,11 +45,48 @@ final class AlignedWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
     }
   }
 
+  /** Marks an accumulator that is in RocksDB only. */
+  private static final Object EVICTED = new Object();
+
+  private io.eddy.api.state.MapState<Long, Object> stored; // backend mode, else null
+  private io.eddy.state.KeyedStateBackend backend;
+  private long cacheLimit;
+  private long cached;
+
   AlignedWindowOperator(Specs.WindowSpec spec, long size, long slide, long offset) {
     super(spec);
     this.size = size;
     this.slide = slide;
     this.offset = offset;
+  }
+
+  @Override
+  public void open() throws Exception {
+    super.open();
+    openBackend();
+  }
+
+  private void openBackend() {
+    if (stored != null || !"rocksdb".equals(context.jobSetting("stateBackend"))) {
+      return;
+    }
+    backend = context.keyedStateBackend();
+    stored = backend.getMapState(new io.eddy.api.state.MapStateDescriptor<>("window-accumulators", Long.class, Object.class));
+    Object limit = context.jobSetting("rocksdb.windowCacheEntries");
+    cacheLimit = limit == null ? 100_000 : ((Number) limit).longValue();
+  }
+
+  /** The accumulator of {@code key} in {@code b}, read back from RocksDB if it was evicted. */
+  @SuppressWarnings("unchecked")
+  private ACC cachedOrStored(Bucket<ACC> b, Object key) {
+    ACC acc = b.byKey.get(key);
+    if (acc == EVICTED) {
+      backend.setCurrentKey(key);
+      acc = (ACC) stored.get(b.start);
+      b.byKey.put(key, acc);
+      cached++;
+    }
+    return acc;
   }
 
   @Override
@@ -58,10 +105,16 @@ final class AlignedWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
       }
       placed = true;
       Bucket<ACC> b = bucket(start, end);
-      ACC before = b.byKey.get(key);
+      ACC before = stored == null ? b.byKey.get(key) : cachedOrStored(b, key);
       ACC after = add(record, before);
       if (after != before) {
+        if (before == null && stored != null) {
+          cached++;
+        }
         b.byKey.put(key, after);
+      }
+      if (stored != null) {
+        b.dirty.add(key);
       }
       if (b.fired) {
         emit(key, new TimeWindow(b.start, b.end), after); // late but allowed: fire again
@@ -94,6 +147,9 @@ final class AlignedWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
   @Override
   public void snapshotState(io.eddy.runtime.OperatorSnapshot snapshot) throws Exception {
     super.snapshotState(snapshot);
+    if (stored != null) {
+      flushAndEvict();
+    }
     io.eddy.serde.Serde<Object> any = context.anySerde();
     for (Bucket<ACC> b : buckets) {
       for (Map.Entry<Object, ACC> e : b.byKey.entrySet()) {
@@ -101,7 +157,37 @@ final class AlignedWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
         out.writeLong(b.start);
         out.writeBoolean(b.fired);
         any.write(e.getKey(), out);
-        any.write(e.getValue(), out);
+        out.writeBoolean(stored == null);
+        if (stored == null) {
+          any.write(e.getValue(), out); // on the heap the accumulators go into the section itself
+        }
+      }
+    }
+  }
+
+  /** Writes every changed accumulator to RocksDB, then evicts past the cache limit. */
+  @SuppressWarnings("unchecked")
+  private void flushAndEvict() {
+    for (Bucket<ACC> b : buckets) {
+      for (Object key : b.dirty) {
+        backend.setCurrentKey(key);
+        stored.put(b.start, b.byKey.get(key));
+      }
+      if (!b.dirty.isEmpty()) {
+        b.flushed = true;
+      }
+      b.dirty.clear();
+    }
+    // evict the oldest windows' accumulators first: the newest are the hot ones
+    for (Bucket<ACC> b : buckets) {
+      if (cached <= cacheLimit) {
+        break;
+      }
+      for (Map.Entry<Object, ACC> e : b.byKey.entrySet()) {
+        if (e.getValue() != EVICTED) {
+          e.setValue((ACC) EVICTED);
+          cached--;
+        }
       }
     }
   }
@@ -115,12 +201,27 @@ final class AlignedWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
         long start = in.readLong();
         boolean fired = in.readBoolean();
         Object key = any.read(in);
-        ACC acc = (ACC) any.read(in);
+        boolean inline = in.readBoolean();
+        ACC acc = inline ? (ACC) any.read(in) : (ACC) EVICTED; // else in the restored RocksDB
         Bucket<ACC> b = bucket(start, start + size);
         b.fired |= fired;
+        b.flushed |= !inline;
         b.byKey.put(key, acc);
       }
     });
+  }
+
+  /** A dropped window leaves RocksDB and the cache. */
+  private void release(Bucket<ACC> b) {
+    for (Map.Entry<Object, ACC> e : b.byKey.entrySet()) {
+      if (e.getValue() != EVICTED) {
+        cached--;
+      }
+      if (b.flushed) {
+        backend.setCurrentKey(e.getKey());
+        stored.remove(b.start);
+      }
+    }
   }
 
   @Override
@@ -135,14 +236,17 @@ final class AlignedWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
       if (!b.fired) {
         b.fired = true;
         TimeWindow w = new TimeWindow(b.start, b.end);
-        for (Map.Entry<Object, ACC> e : b.byKey.entrySet()) {
+        for (Object key : b.byKey.keySet().toArray()) {
           @SuppressWarnings("unchecked")
-          K k = (K) e.getKey();
-          emit(k, w, e.getValue());
+          K k = (K) key;
+          emit(k, w, stored == null ? b.byKey.get(key) : cachedOrStored(b, key));
         }
       }
       if (b.end - 1 + allowedLateness <= watermark) {
         dropped++;
+        if (stored != null) {
+          release(b);
+        }
       }
     }
     if (dropped > 0) {
