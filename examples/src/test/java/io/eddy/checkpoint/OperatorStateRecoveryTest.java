@@ -128,6 +128,8 @@ class OperatorStateRecoveryTest {
     assertThat(r.status()).as(r.error()).isEqualTo(JobStatus.FINISHED);
     assertThat(r.metric("restarts")).as(r.metrics().toString()).isEqualTo(1);
     assertThat(FAILED_AT.get()).isPositive();
+    System.out.println("recovery: restart.lastMillis=" + r.metric("restart.lastMillis")
+        + " checkpoints.p50DurationMillis=" + r.metric("checkpoints.p50DurationMillis"));
 
     List<String> lines = SavepointRescaleTest.committedLines(out);
     Set<String> expected = new HashSet<>();
