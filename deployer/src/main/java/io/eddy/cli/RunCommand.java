@@ -29,7 +29,7 @@ final class RunCommand implements Callable<Integer> {
   @Option(names = "--parallelism", description = "Overrides the job's default parallelism.")
   Integer parallelism;
 
-  @Option(names = "--from-checkpoint", paramLabel = "latest|PATH",
+  @Option(names = {"--from-checkpoint", "--from-savepoint"}, paramLabel = "latest|PATH",
       description = "Restores the job from its latest completed checkpoint (afresh if there is none) or from a checkpoint directory.")
   String fromCheckpoint;
 
