@@ -14,7 +14,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "eddy 0.1.0",
     description = "Eddy, a distributed stream processor on Vert.x.",
-    subcommands = {RunCommand.class, NodeCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+    subcommands = {RunCommand.class, NodeCommand.class, BenchCommand.class, RestCommands.Submit.class, RestCommands.ListJobs.class, RestCommands.Status.class,
+        RestCommands.Cancel.class, RestCommands.Savepoint.class, RestCommands.Rescale.class, CommandLine.HelpCommand.class})
 public final class Main {
   public static final int EXIT_OK = 0;
   public static final int EXIT_JOB_FAILED = 1;

@@ -312,9 +312,13 @@ public final class JobCoordinator {
       return Future.failedFuture(new IllegalStateException(
           "job '" + job.config().name() + "' has no 'checkpoints' settings, which savepoints need"));
     }
-    if (status.get() != JobStatus.RUNNING || ended > 0) {
+    if (status.get() != JobStatus.RUNNING) {
       return Future.failedFuture(new IllegalStateException(
           "job '" + job.config().name() + "' is " + status.get() + ", not running: no savepoint"));
+    }
+    if (ended > 0 || finalCheckpoint >= 0) {
+      return Future.failedFuture(new IllegalStateException(
+          "job '" + job.config().name() + "' is ending (some input has ended): no savepoint"));
     }
     return startCheckpoint(target).savepointDone.future();
   }

@@ -34,7 +34,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * positions by split.
  */
 @Timeout(180)
-class SavepointRescaleTest {
+public class SavepointRescaleTest {
   private static final int EVENTS = 300_000;
   private Vertx vertx;
 
@@ -130,7 +130,7 @@ class SavepointRescaleTest {
     assertThat(r.error()).contains("source 'bids'").contains("cannot be rescaled");
   }
 
-  static List<String> committedLines(Path dir) throws Exception {
+  public static List<String> committedLines(Path dir) throws Exception {
     List<String> lines = new ArrayList<>();
     if (!Files.isDirectory(dir)) {
       return lines;
