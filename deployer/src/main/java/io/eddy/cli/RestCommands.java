@@ -139,10 +139,13 @@ final class RestCommands {
     @Option(names = "--directory", description = "Where to write it (default: under the job's checkpoint directory).")
     String directory;
 
+    @Option(names = "--stop", description = "Stops the job once the savepoint is taken (stop-with-savepoint).")
+    boolean stop;
+
     @Override
     public Integer call() throws Exception {
       String body = directory == null ? null : new JsonObject().put("directory", directory).encode();
-      return print(send("POST", "/jobs/" + id + "/savepoints", body), "savepoint");
+      return print(send("POST", "/jobs/" + id + "/savepoints" + (stop ? "?stop=true" : ""), body), "savepoint");
     }
   }
 

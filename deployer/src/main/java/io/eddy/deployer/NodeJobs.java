@@ -128,9 +128,10 @@ final class NodeJobs {
   }
 
   /** Takes a savepoint of a running job into {@code directory} (default: under its checkpoint directory). */
-  Future<Path> savepoint(String id, String directory) {
+  Future<Path> savepoint(String id, String directory, boolean stop) {
     Entry e = jobs.get(id);
-    return e.coordinator.savepoint(savepointPath(e, directory));
+    Path target = savepointPath(e, directory);
+    return stop ? e.coordinator.stopWithSavepoint(target) : e.coordinator.savepoint(target);
   }
 
   private static Path savepointPath(Entry e, String directory) {

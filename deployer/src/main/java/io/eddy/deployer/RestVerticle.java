@@ -22,8 +22,8 @@ import java.util.Set;
  *       {@code {id, name, state, parallelism, subtasks: [{vertex, subtask, node}], error?, metrics?}};</li>
  *   <li>{@code POST /jobs} (the job JSON): validates it (400 naming the field otherwise) and runs it
  *       on this node; answers {@code {"id": ...}};</li>
- *   <li>{@code POST /jobs/{id}/cancel}, {@code POST /jobs/{id}/savepoints} (optional body
- *       {@code {"directory": ...}}), {@code POST /jobs/{id}/rescale?parallelism=N}; 404 for an
+ *   <li>{@code POST /jobs/{id}/cancel}, {@code POST /jobs/{id}/savepoints[?stop=true]} (optional body
+ *       {@code {"directory": ...}}; {@code stop}: cancel the job once the savepoint is taken), {@code POST /jobs/{id}/rescale?parallelism=N}; 404 for an
  *       unknown id;</li>
  *   <li>anything else: 404 (405 for a known path with another method) with {@code {"error": "..."}}.</li>
  * </ul>
@@ -122,7 +122,7 @@ public final class RestVerticle extends VerticleBase {
         return;
       }
     }
-    jobs.savepoint(id, dir)
+    jobs.savepoint(id, dir, "true".equals(ctx.queryParams().get("stop")))
         .onSuccess(p -> ctx.json(new JsonObject().put("id", id).put("savepoint", p.toString())))
         .onFailure(e -> error(ctx, 409, e.getMessage()));
   }

@@ -111,6 +111,8 @@ class RestJobsTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     JsonObject finished = waitForState(id, "FINISHED");
     assertThat(finished.getInteger("parallelism")).isEqualTo(3);
+    assertThat(call("POST", "/jobs/" + id + "/savepoints?stop=true", null).statusCode())
+        .as("a finished job takes no savepoint").isEqualTo(409);
 
     List<String> got = io.eddy.checkpoint.SavepointRescaleTest.committedLines(tmp.resolve("out"));
     java.util.Map<String, long[]> agg = new java.util.HashMap<>();
