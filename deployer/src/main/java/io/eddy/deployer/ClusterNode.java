@@ -179,8 +179,11 @@ public final class ClusterNode {
 
   /** @return the one line printed once the node has joined */
   public String joinedLine() {
-    return "eddy node " + nodeId() + " joined cluster '" + config.clusterName() + "' (" + members().size()
-        + " members), http on " + httpPort();
+    int n = members().size();
+    // the first node of a cluster is alone by design; say so, so that a wrong member list shows
+    String alone = n == 1 ? "; alone: no other member found at " + config.members() : "";
+    return "eddy node " + nodeId() + " joined cluster '" + config.clusterName() + "' (" + n
+        + " members), http on " + httpPort() + alone;
   }
 
   /**
