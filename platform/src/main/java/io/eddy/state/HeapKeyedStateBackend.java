@@ -1,10 +1,7 @@
 package io.eddy.state;
 
-import io.eddy.api.state.AggregatingState;
 import io.eddy.api.state.ListState;
 import io.eddy.api.state.MapState;
-import io.eddy.api.state.ReducingState;
-import io.eddy.api.state.ValueState;
 import io.eddy.checkpoint.SnapshotTarget;
 import io.eddy.serde.DataReader;
 import io.eddy.serde.DataWriter;
@@ -93,11 +90,9 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
   @Override
   protected Object createState(StateInfo info) {
     HeapState s = switch (info.kind) {
-      case VALUE -> new HeapValueState(info);
+      case VALUE, REDUCING, AGGREGATING -> new HeapValueCell(info);
       case LIST -> new HeapListState(info);
       case MAP -> new HeapMapState(info);
-      case REDUCING -> new HeapReducingState(info);
-      case AGGREGATING -> new HeapAggregatingState(info);
     };
     Pending p = pending.get(info.name);
     if (p != null) {
@@ -106,7 +101,7 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
       p.blocks.forEach((kg, bytes) -> s.read(kg, new DataReader(bytes)));
     }
     heapStates.put(info.name, s);
-    return s;
+    return s instanceof HeapValueCell cell ? SingleValueStates.of(info, cell) : s;
   }
 
   /** A value with the time it was last written (or read, with refresh on read). */
@@ -261,86 +256,24 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     }
   }
 
-  private final class HeapValueState extends HeapState implements ValueState<Object> {
-    HeapValueState(StateInfo info) {
+  /** The stored value of value, reducing and aggregating state. */
+  private final class HeapValueCell extends HeapState implements SingleValueStates.Cell {
+    HeapValueCell(StateInfo info) {
       super(info);
     }
 
     @Override
-    public Object value() {
+    public Object read() {
       return readValue();
     }
 
     @Override
-    public void update(Object value) {
-      if (value == null) {
-        clear();
-      } else {
-        writeValue(value);
-      }
+    public void write(Object value) {
+      writeValue(value);
     }
 
     @Override
-    public void clear() {
-      removeStored();
-    }
-  }
-
-  private final class HeapReducingState extends HeapState implements ReducingState<Object> {
-    HeapReducingState(StateInfo info) {
-      super(info);
-    }
-
-    @Override
-    public Object get() {
-      return readValue();
-    }
-
-    @Override
-    public void add(Object value) {
-      if (value == null) {
-        throw new NullPointerException("state '" + info.name + "': cannot add null to a reducing state");
-      }
-      Object current = readValue();
-      Object result = current == null ? value : StateFunctions.reduce(info, current, value);
-      if (result == null) {
-        removeStored();
-      } else {
-        writeValue(result);
-      }
-    }
-
-    @Override
-    public void clear() {
-      removeStored();
-    }
-  }
-
-  private final class HeapAggregatingState extends HeapState implements AggregatingState<Object, Object> {
-    HeapAggregatingState(StateInfo info) {
-      super(info);
-    }
-
-    @Override
-    public Object get() {
-      Object acc = readValue();
-      return acc == null ? null : info.aggregateFunction.getResult(acc);
-    }
-
-    @Override
-    public void add(Object value) {
-      if (value == null) {
-        throw new NullPointerException("state '" + info.name + "': cannot add null to an aggregating state");
-      }
-      Object acc = readValue();
-      if (acc == null) {
-        acc = info.aggregateFunction.createAccumulator();
-      }
-      writeValue(info.aggregateFunction.add(value, acc));
-    }
-
-    @Override
-    public void clear() {
+    public void remove() {
       removeStored();
     }
   }

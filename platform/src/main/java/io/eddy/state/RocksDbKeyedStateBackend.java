@@ -1,10 +1,7 @@
 package io.eddy.state;
 
-import io.eddy.api.state.AggregatingState;
 import io.eddy.api.state.ListState;
 import io.eddy.api.state.MapState;
-import io.eddy.api.state.ReducingState;
-import io.eddy.api.state.ValueState;
 import io.eddy.checkpoint.SnapshotTarget;
 import io.eddy.serde.DataReader;
 import io.eddy.serde.DataWriter;
@@ -345,15 +342,13 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
     }
     ensureOpen();
     RocksState s = switch (info.kind) {
-      case VALUE -> new RocksValueState(info);
+      case VALUE, REDUCING, AGGREGATING -> new RocksValueCell(info);
       case LIST -> new RocksListState(info);
       case MAP -> new RocksMapState(info);
-      case REDUCING -> new RocksReducingState(info);
-      case AGGREGATING -> new RocksAggregatingState(info);
     };
     restoredMeta.remove(info.name);
     rocksStates.put(info.name, s);
-    return s;
+    return s instanceof RocksValueCell cell ? SingleValueStates.of(info, cell) : s;
   }
 
   private abstract class RocksState {
@@ -447,86 +442,24 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
 
   }
 
-  private final class RocksValueState extends RocksState implements ValueState<Object> {
-    RocksValueState(StateInfo info) {
+  /** The stored value of value, reducing and aggregating state. */
+  private final class RocksValueCell extends RocksState implements SingleValueStates.Cell {
+    RocksValueCell(StateInfo info) {
       super(info);
     }
 
     @Override
-    public Object value() {
+    public Object read() {
       return readValue();
     }
 
     @Override
-    public void update(Object value) {
-      if (value == null) {
-        clearKey();
-      } else {
-        storeValue(value);
-      }
+    public void write(Object value) {
+      storeValue(value);
     }
 
     @Override
-    public void clear() {
-      clearKey();
-    }
-  }
-
-  private final class RocksReducingState extends RocksState implements ReducingState<Object> {
-    RocksReducingState(StateInfo info) {
-      super(info);
-    }
-
-    @Override
-    public Object get() {
-      return readValue();
-    }
-
-    @Override
-    public void add(Object value) {
-      if (value == null) {
-        throw new NullPointerException("state '" + info.name + "': cannot add null to a reducing state");
-      }
-      Object current = readValue();
-      Object result = current == null ? value : StateFunctions.reduce(info, current, value);
-      if (result == null) {
-        clearKey();
-      } else {
-        storeValue(result);
-      }
-    }
-
-    @Override
-    public void clear() {
-      clearKey();
-    }
-  }
-
-  private final class RocksAggregatingState extends RocksState implements AggregatingState<Object, Object> {
-    RocksAggregatingState(StateInfo info) {
-      super(info);
-    }
-
-    @Override
-    public Object get() {
-      Object acc = readValue();
-      return acc == null ? null : info.aggregateFunction.getResult(acc);
-    }
-
-    @Override
-    public void add(Object value) {
-      if (value == null) {
-        throw new NullPointerException("state '" + info.name + "': cannot add null to an aggregating state");
-      }
-      Object acc = readValue();
-      if (acc == null) {
-        acc = info.aggregateFunction.createAccumulator();
-      }
-      storeValue(info.aggregateFunction.add(value, acc));
-    }
-
-    @Override
-    public void clear() {
+    public void remove() {
       clearKey();
     }
   }
