@@ -150,7 +150,8 @@ final class RestCommands {
   }
 
   @Command(name = "rescale", mixinStandardHelpOptions = true,
-      description = "Stops a job with a savepoint and runs it again at another parallelism from it.")
+      description = "Rescales a running job: a stopping checkpoint, then the job runs again at the new parallelism"
+          + " from it; prints the parallelism asked for.")
   static final class Rescale extends RestCommand {
     @Parameters(index = "0", paramLabel = "JOB_ID")
     String id;
@@ -160,7 +161,7 @@ final class RestCommands {
 
     @Override
     public Integer call() throws Exception {
-      return print(send("POST", "/jobs/" + id + "/rescale?parallelism=" + parallelism, null), "savepoint");
+      return print(send("POST", "/jobs/" + id + "/rescale?parallelism=" + parallelism, null), "parallelism");
     }
   }
 }

@@ -48,6 +48,7 @@ public final class ClusterNode {
   private volatile RestVerticle rest;
   private volatile DeployerVerticle deployer;
   private volatile boolean closed;
+  private volatile String nodeVerticleDeployment;
 
   private ClusterNode(NodeConfig config, Vertx vertx, HazelcastClusterManager clusterManager) {
     this.config = config;
@@ -94,6 +95,7 @@ public final class ClusterNode {
       rest = r;
       return vertx.deployVerticle(new NodeVerticle(this, config.host(), r.actualPort(), config.slots()));
     }).compose(id -> {
+      nodeVerticleDeployment = id;
       DeployerVerticle d = new DeployerVerticle(this, 1000);
       deployer = d;
       return vertx.deployVerticle(d);
@@ -195,8 +197,9 @@ public final class ClusterNode {
   }
 
   /**
-   * Leaves the cluster gracefully: undeploys the verticles (the node's advertisement is removed, a held leader
-   * lock released) and closes Vert.x. Idempotent.
+   * Leaves the cluster gracefully: first the jobs move off this node (see {@link DeployerVerticle#leave}), then its
+   * advertisement goes (so no new leader places slots here), then its deployer candidate (releasing a held leader
+   * lock), and Vert.x closes. Idempotent.
    *
    * @return completes once Vert.x is closed
    */
@@ -206,6 +209,13 @@ public final class ClusterNode {
     }
     closed = true;
     LOG.debug("node {} leaving cluster '{}'", nodeId(), config.clusterName());
-    return vertx.close();
+    DeployerVerticle d = deployer;
+    String nodeDeployment = nodeVerticleDeployment;
+    boolean member = clusterManager.getHazelcastInstance().getLifecycleService().isRunning();
+    Future<Void> moved = d == null || !member ? Future.succeededFuture() : d.leave();
+    return moved
+        .compose(v -> nodeDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(nodeDeployment))
+        .recover(e -> Future.succeededFuture())
+        .compose(v -> vertx.close());
   }
 }

@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The leader removes the advertisements of nodes that left (on taking over and on every {@code nodeLeft}) and
  * writes the leader key again on every {@code nodeLeft} (a member dying before backups are in place loses entries).
- * Running jobs from the registry is later work.
+ * It runs the cluster's jobs through its {@link JobRegistry}: on taking over it carries on every job the former
+ * leader left unfinished, and on every {@code nodeLeft} it fails over the jobs that had tasks on that node.
  */
 public final class DeployerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DeployerVerticle.class);
@@ -31,6 +32,7 @@ public final class DeployerVerticle extends VerticleBase {
   private Lock lock;
   private AsyncMap<String, JsonObject> nodes;
   private AsyncMap<String, String> cluster;
+  private JobRegistry registry;
   private final NodeListener membership = new NodeListener() {
     @Override
     public void nodeAdded(String nodeID) {
@@ -41,6 +43,9 @@ public final class DeployerVerticle extends VerticleBase {
       context.runOnContext(v -> {
         if (leader && !stopped) {
           nodes.remove(nodeID);
+          if (registry != null) {
+            registry.nodeLeft(nodeID);
+          }
           // the departed member may have held the partition with the leader key
           cluster.put(ClusterNode.LEADER_KEY, node.nodeId());
         }
@@ -102,6 +107,8 @@ public final class DeployerVerticle extends VerticleBase {
       leader = true;
       LOG.info("node {} is the leader", self);
       removeDeparted();
+      registry = new JobRegistry(vertx, node);
+      registry.start().onFailure(e -> LOG.warn("node {}: the job registry did not start: {}", self, e.toString()));
     });
   }
 
@@ -114,9 +121,33 @@ public final class DeployerVerticle extends VerticleBase {
     });
   }
 
+  /**
+   * This node leaves gracefully. The leader suspends its jobs with a stopping checkpoint for the next leader to carry
+   * on; any other node asks the leader to move the jobs off it.
+   *
+   * @return completes when the node's tasks may go
+   */
+  public Future<Void> leave() {
+    if (leader && registry != null) {
+      return registry.suspendAll();
+    }
+    return vertx.eventBus().<JsonObject>request(JobRegistry.ADDRESS,
+            new JsonObject().put("action", "drain").put("node", node.nodeId()),
+            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(DRAIN_TIMEOUT_MILLIS))
+        .<Void>mapEmpty().recover(e -> {
+          LOG.warn("node {}: the leader did not move the jobs off this node: {}", node.nodeId(), e.toString());
+          return Future.succeededFuture();
+        });
+  }
+
+  private static final long DRAIN_TIMEOUT_MILLIS = 70_000;
+
   @Override
   public Future<?> stop() {
     stopped = true;
+    if (registry != null) {
+      registry.stop();
+    }
     node.removeNodeListener(membership);
     if (lock == null) {
       return Future.succeededFuture();

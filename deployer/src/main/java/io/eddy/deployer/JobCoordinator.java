@@ -42,10 +42,12 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class JobCoordinator {
   private static final System.Logger LOG = System.getLogger(JobCoordinator.class.getName());
   private static final long CANCEL_WAIT_MILLIS = 2000;
+  private static final long SLOT_RETRY_MILLIS = 500;
 
   private final Vertx vertx;
-  private final JobDefinition job;
+  private JobDefinition job; // at the parallelism of the current attempt
   private final String jobId;
+  private final TaskHosts hosts;
   private final String restoreFrom; // null, "latest" or a checkpoint path
   private final Map<String, Long> metrics = new TreeMap<>();
   private final Promise<JobResult> result = Promise.promise();
@@ -55,7 +57,13 @@ public final class JobCoordinator {
   private final RestartStrategy restartStrategy;
   private final Map<Long, PendingCheckpoint> pending = new TreeMap<>();
   private final List<Long> durations = new ArrayList<>();
-  private final List<String> deployments = new ArrayList<>();
+  private SlotAssignment slots; // of the current attempt
+  private int desired; // the parallelism asked for
+  private int minimumAtStart; // the first attempt waits for this many slots
+  private String reason; // why the job waits, or null
+  private Runnable onChange = () -> { };
+  private boolean resumed; // carries on an attempt a former leader ran
+  private boolean suspended; // stopped for a successor to carry on
   private final java.util.Set<String> endedTasks = new java.util.HashSet<>();
   private MessageConsumer<JsonObject> reports;
   private ExecutionPlan plan;
@@ -68,7 +76,8 @@ public final class JobCoordinator {
   private long finalCheckpoint = -1;
   private long checkpointTimer = -1;
   private long startNanos;
-  private long failedAtNanos;
+  private long failedAtNanos; // when the attempt being replaced stopped working
+  private String pauseMetric = "restart.lastMillis"; // where the time until the next attempt runs goes
   private String error;
   private boolean finishing;
   private int restartScheduledFor = -1;
@@ -81,7 +90,8 @@ public final class JobCoordinator {
     final java.util.Set<String> acked = new java.util.HashSet<>();
     long timeoutTimer = -1;
     Path savepoint; // where to copy it once complete, or null
-    final Promise<Path> savepointDone = Promise.promise();
+    final Promise<Path> savepointDone = Promise.promise(); // completes with the checkpoint's directory if no savepoint
+    boolean stop; // sources read nothing after the barrier: the job stops once this completes
 
     PendingCheckpoint(long id) {
       this.id = id;
@@ -97,17 +107,96 @@ public final class JobCoordinator {
    *     checkpoint (afresh when there is none), or the path of a checkpoint directory
    */
   public JobCoordinator(Vertx vertx, JobDefinition job, String restoreFrom) {
+    this(vertx, job, restoreFrom, null, new LocalTaskHosts(vertx));
+  }
+
+  /**
+   * @param jobId the job's id, or null for a new one
+   * @param hosts where the tasks run
+   */
+  public JobCoordinator(Vertx vertx, JobDefinition job, String restoreFrom, String jobId, TaskHosts hosts) {
     this.vertx = vertx;
     this.job = job;
-    this.jobId = job.config().name() + "-" + UUID.randomUUID().toString().substring(0, 8);
+    this.jobId = jobId != null ? jobId : newJobId(job.config().name());
+    this.hosts = hosts;
+    this.desired = job.config().parallelism();
+    this.minimumAtStart = desired;
     this.restoreFrom = restoreFrom;
     this.checkpoints = CheckpointSettings.of(job.config().raw());
     this.storage = checkpoints == null ? null : new CheckpointStorage(checkpoints.directory().resolve(job.config().name()));
     this.restartStrategy = RestartStrategy.of(job.config().raw());
   }
 
+  /** A fresh id for a job called {@code name}. */
+  public static String newJobId(String name) {
+    return name + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
   public String jobId() {
     return jobId;
+  }
+
+  /**
+   * Sets the parallelism to ask slots for and how many the first attempt waits for (call before {@link #run}):
+   * an adaptive job asks for its maximum and starts with one.
+   */
+  public JobCoordinator scaling(int desiredParallelism, int minimumAtStart) {
+    this.desired = desiredParallelism;
+    this.minimumAtStart = Math.min(minimumAtStart, desiredParallelism);
+    return this;
+  }
+
+  /**
+   * Makes {@link #run} carry on a job a former leader ran (call before it): the first attempt is numbered after
+   * {@code lastAttempt}, whose tasks are stopped first, and restores this run's latest completed checkpoint (one
+   * numbered {@code firstCheckpointId} or later), or else where the run started.
+   */
+  public JobCoordinator resumeAfter(int lastAttempt, long firstCheckpointId) {
+    this.attempt = lastAttempt;
+    this.firstCheckpointId = firstCheckpointId;
+    this.resumed = true;
+    return this;
+  }
+
+  /** @param listener runs on the coordinator's context whenever the state, attempt or placement changes */
+  public JobCoordinator onChange(Runnable listener) {
+    this.onChange = listener;
+    return this;
+  }
+
+  /** @return the slots of the current attempt, or null before the first is placed */
+  public SlotAssignment slots() {
+    return slots;
+  }
+
+  /** @return why the job waits (for slots), or null */
+  public String reason() {
+    return reason;
+  }
+
+  /** @return the job as the current attempt runs it (its parallelism may differ from the one submitted) */
+  public JobDefinition job() {
+    return job;
+  }
+
+  /** @return the first checkpoint id of this run: lower ones belong to an earlier run of the same job */
+  public long firstCheckpointId() {
+    return firstCheckpointId;
+  }
+
+  /** @return the parallelism asked for */
+  public int desiredParallelism() {
+    return desired;
+  }
+
+  /** @return the metrics so far */
+  public Map<String, Long> metrics() {
+    return Map.copyOf(metrics);
+  }
+
+  private void setStatus(JobStatus s) {
+    status.set(s);
+    onChange.run();
   }
 
   public JobStatus status() {
@@ -135,12 +224,20 @@ public final class JobCoordinator {
         checkpoints.checkDirectory(job.config().source());
         // above every checkpoint an earlier run left, so that none is overwritten or outranks ours
         nextCheckpointId = storage.highestId() + 1;
-        firstCheckpointId = nextCheckpointId;
+        if (!resumed) {
+          firstCheckpointId = nextCheckpointId;
+        }
+      }
+      if (resumed) {
+        return restartPoint();
       }
       return restoreFrom == null ? null : resolveRestore(restoreFrom);
     }, false).onComplete(ar -> {
       if (ar.failed()) {
         result.tryFail(ar.cause());
+      } else if (resumed) {
+        // the former leader's tasks may still run on live nodes: stop them before the next attempt
+        hosts.undeploy(jobId, attempt).onComplete(v -> deploy(ar.result()));
       } else {
         deploy(ar.result());
       }
@@ -178,36 +275,84 @@ public final class JobCoordinator {
     return meta;
   }
 
+  /** Places the next attempt on free slots (waiting for them if there are too few), then deploys it. */
   private void deploy(JsonObject restore) {
+    if (result.future().isComplete() || finishing) {
+      return;
+    }
+    int minimum = attempt < 0 ? minimumAtStart : 1;
+    JobDefinition wanted;
+    try {
+      wanted = job.config().parallelism() == desired ? job
+          : new JobDefinition(job.config().withParallelism(desired), job.job());
+    } catch (RuntimeException e) {
+      finish(JobStatus.FAILED, messageOf(e));
+      return;
+    }
+    hosts.assign(jobId, wanted, minimum).onComplete(ar -> {
+      if (result.future().isComplete() || finishing) {
+        if (ar.succeeded()) {
+          hosts.release(jobId);
+        }
+        return;
+      }
+      if (ar.failed()) {
+        String why = messageOf(ar.cause());
+        if (!why.equals(reason)) {
+          reason = why;
+          LOG.log(System.Logger.Level.INFO, "job {0} waits: {1}", job.config().name(), why);
+          onChange.run();
+        }
+        vertx.setTimer(SLOT_RETRY_MILLIS, t -> deploy(restore));
+        return;
+      }
+      reason = null;
+      SlotAssignment assigned = ar.result();
+      try {
+        if (assigned.parallelism() != job.config().parallelism() || plan == null) {
+          job = new JobDefinition(job.config().withParallelism(assigned.parallelism()), job.job());
+          plan = job.instantiate().plan();
+        }
+      } catch (RuntimeException e) {
+        finish(JobStatus.FAILED, messageOf(e));
+        return;
+      }
+      slots = assigned;
+      deployAttempt(restore);
+    });
+  }
+
+  private void deployAttempt(JsonObject restore) {
     attempt++;
     remaining = plan.subtaskCount();
     ended = 0;
     endedTasks.clear();
     finalCheckpoint = -1;
-    deployments.clear();
     int thisAttempt = attempt;
+    onChange.run();
     reports = vertx.eventBus().consumer(TaskId.coordinatorAddress(jobId, thisAttempt), m -> onReport(thisAttempt, m.body()));
-    List<Future<String>> deployed = new ArrayList<>();
+    List<TaskId> tasks = new ArrayList<>();
     for (JobVertex v : plan.vertices()) {
       for (int i = 0; i < v.parallelism(); i++) {
-        TaskId id = new TaskId(jobId, thisAttempt, v.id(), i);
-        Future<String> d = vertx.deployVerticle(new TaskVerticle(id, job, t -> true, restore));
-        deployed.add(d.onSuccess(deployments::add));
+        tasks.add(new TaskId(jobId, thisAttempt, v.id(), i));
       }
     }
     reports.completion()
-        .compose(v -> Future.join(deployed))
+        .compose(v -> hosts.deploy(job, slots, tasks, restore))
         .onComplete(ar -> {
+          if (thisAttempt != attempt || finishing || restartScheduledFor == thisAttempt) {
+            return; // replaced already (a node left while it deployed)
+          }
           if (ar.failed()) {
-            onFailure(firstCause(deployed, ar.cause()));
+            onFailure(messageOf(ar.cause()));
             return;
           }
-          status.set(JobStatus.RUNNING);
+          setStatus(JobStatus.RUNNING);
           if (startNanos == 0) {
             startNanos = System.nanoTime();
           }
           if (failedAtNanos != 0) {
-            metrics.put("restart.lastMillis", (System.nanoTime() - failedAtNanos) / 1_000_000);
+            metrics.put(pauseMetric, (System.nanoTime() - failedAtNanos) / 1_000_000);
             failedAtNanos = 0;
           }
           sendToAll("run", new JsonObject());
@@ -229,15 +374,6 @@ public final class JobCoordinator {
         vertx.eventBus().send(new TaskId(jobId, attempt, v.id(), i).controlAddress(), body);
       }
     }
-  }
-
-  private static String firstCause(List<Future<String>> deployed, Throwable fallback) {
-    for (Future<String> f : deployed) {
-      if (f.failed()) {
-        return messageOf(f.cause());
-      }
-    }
-    return messageOf(fallback);
   }
 
   private static String messageOf(Throwable e) {
@@ -299,7 +435,7 @@ public final class JobCoordinator {
         || System.currentTimeMillis() - lastCompletedAt < checkpoints.minPauseMillis()) {
       return;
     }
-    startCheckpoint(null);
+    startCheckpoint(null, false);
   }
 
   /**
@@ -320,7 +456,7 @@ public final class JobCoordinator {
       return Future.failedFuture(new IllegalStateException(
           "job '" + job.config().name() + "' is ending (some input has ended): no savepoint"));
     }
-    return startCheckpoint(target).savepointDone.future();
+    return startCheckpoint(target, false).savepointDone.future();
   }
 
   /** Takes a savepoint, then cancels the job. */
@@ -328,9 +464,95 @@ public final class JobCoordinator {
     return savepoint(target).onSuccess(p -> cancel());
   }
 
-  private PendingCheckpoint startCheckpoint(Path savepoint) {
+  /**
+   * Rescales the running job: takes a stopping checkpoint (sources read nothing after its barrier, so the next
+   * attempt replays nothing), stops the attempt, and deploys the next one at {@code parallelism} (or what the free
+   * slots allow), each subtask restoring its key-group range from that checkpoint.
+   *
+   * @return completes once the checkpoint is taken and the job is being redeployed
+   */
+  public Future<Void> rescale(int parallelism) {
+    if (checkpoints == null) {
+      return Future.failedFuture(new IllegalStateException(
+          "job '" + job.config().name() + "' has no 'checkpoints' settings, which rescaling needs"));
+    }
+    if (status.get() != JobStatus.RUNNING || ended > 0 || finalCheckpoint >= 0 || restartScheduledFor == attempt) {
+      return Future.failedFuture(new IllegalStateException(
+          "job '" + job.config().name() + "' is " + (ended > 0 ? "ending" : status.get()) + ": it cannot rescale now"));
+    }
+    int from = attempt;
+    restartScheduledFor = attempt; // failures of this attempt no longer restart it: the rescale replaces it
+    PendingCheckpoint pc = startCheckpoint(null, true);
+    return pc.savepointDone.future().compose(dir -> {
+      if (finishing || attempt != from) {
+        return Future.<Void>succeededFuture();
+      }
+      desired = parallelism;
+      setStatus(JobStatus.RESTARTING);
+      failedAtNanos = System.nanoTime();
+      pauseMetric = "rescale.lastPauseMillis";
+      metrics.merge("rescales", 1L, Long::sum);
+      LOG.log(System.Logger.Level.INFO, "job {0}: rescaling to {1} from checkpoint {2}", job.config().name(),
+          String.valueOf(parallelism), String.valueOf(pc.id));
+      return stopAttempt()
+          .compose(v -> vertx.executeBlocking(() -> resolveRestore(dir.toString()), true))
+          .onComplete(ar -> {
+            if (ar.failed()) {
+              finish(JobStatus.FAILED, "cannot rescale: " + messageOf(ar.cause()));
+            } else {
+              deploy(ar.result());
+            }
+          }).<Void>mapEmpty();
+    }).recover(e -> {
+      // the sources stopped at the barrier: the attempt cannot go on, so restart it as after a failure
+      if (!finishing && attempt == from) {
+        restartScheduledFor = -1;
+        onFailure("rescale checkpoint failed: " + messageOf(e), false);
+      }
+      return Future.failedFuture(e);
+    });
+  }
+
+  /**
+   * Stops the job for another coordinator to carry on (this node's leader hands over): takes a stopping checkpoint
+   * when it can, so that the successor, which restores the latest completed checkpoint, replays nothing; then stops
+   * every task. The job's result never completes here; the state stays {@code RESTARTING}.
+   */
+  public Future<Void> suspend() {
+    if (finishing) {
+      return Future.succeededFuture();
+    }
+    boolean canCheckpoint = checkpoints != null && status.get() == JobStatus.RUNNING && ended == 0
+        && finalCheckpoint < 0 && restartScheduledFor != attempt;
+    Future<?> checkpoint = canCheckpoint ? startCheckpoint(null, true).savepointDone.future() : Future.succeededFuture();
+    return checkpoint.transform(ar -> {
+      finishing = true; // nothing this coordinator hears from now on changes the job
+      suspended = true;
+      status.set(JobStatus.RESTARTING);
+      return stopAttempt();
+    }).onComplete(ar -> onChange.run());
+  }
+
+  /** @return whether {@link #suspend} stopped the job for another coordinator */
+  public boolean suspended() {
+    return suspended;
+  }
+
+  /**
+   * A node left the cluster: when it ran tasks of the current attempt, the attempt is gone; the job is redeployed on
+   * the surviving slots from its latest completed checkpoint, at once and without counting against the restart
+   * strategy (which is for failures of the job itself).
+   */
+  public void nodeLeft(String node) {
+    if (slots != null && slots.nodes().contains(node) && !finishing) {
+      onFailure("node " + node + " left the cluster", false);
+    }
+  }
+
+  private PendingCheckpoint startCheckpoint(Path savepoint, boolean stop) {
     PendingCheckpoint pc = new PendingCheckpoint(nextCheckpointId++);
     pc.savepoint = savepoint;
+    pc.stop = stop;
     pending.put(pc.id, pc);
     pc.timeoutTimer = vertx.setTimer(checkpoints.timeoutMillis(), t -> abort(pc, "timed out"));
     // sources start the barriers; tasks whose input has ended get no barrier and are asked directly
@@ -346,7 +568,7 @@ public final class JobCoordinator {
 
   private void askForSnapshot(PendingCheckpoint pc, int vertex, int subtask) {
     JsonObject cmd = new JsonObject().put("command", "checkpoint").put("checkpoint", pc.id)
-        .put("timestamp", pc.startedAt);
+        .put("timestamp", pc.startedAt).put("stop", pc.stop);
     vertx.eventBus().send(new TaskId(jobId, attempt, vertex, subtask).controlAddress(), cmd);
   }
 
@@ -414,9 +636,7 @@ public final class JobCoordinator {
         }
         return;
       }
-      if (pc.savepoint != null) {
-        pc.savepointDone.tryComplete(pc.savepoint);
-      }
+      pc.savepointDone.tryComplete(pc.savepoint != null ? pc.savepoint : storage.checkpointDirectory(pc.id));
       if (thisAttempt != attempt || result.future().isComplete()) {
         return;
       }
@@ -462,16 +682,21 @@ public final class JobCoordinator {
   // ---- failures and the end
 
   private void onFailure(String failure) {
+    onFailure(failure, true);
+  }
+
+  private void onFailure(String failure, boolean jobFailure) {
     if (finishing || restartScheduledFor == attempt) {
       return; // the attempt is already being replaced
     }
-    long delay = restartStrategy.onFailure(System.currentTimeMillis());
+    long delay = jobFailure ? restartStrategy.onFailure(System.currentTimeMillis()) : 0;
     if (delay < 0) {
       finish(JobStatus.FAILED, failure);
       return;
     }
+    pauseMetric = "restart.lastMillis";
     LOG.log(System.Logger.Level.WARNING, "job {0}: attempt {1} failed ({2}); restarting in {3} ms", job.config().name(), String.valueOf(attempt), failure, String.valueOf(delay));
-    status.set(JobStatus.RESTARTING);
+    setStatus(JobStatus.RESTARTING);
     restartScheduledFor = attempt;
     failedAtNanos = System.nanoTime();
     metrics.merge("restarts", 1L, Long::sum);
@@ -518,19 +743,22 @@ public final class JobCoordinator {
     List<Future<?>> canceled = new ArrayList<>();
     DeliveryOptions wait = new DeliveryOptions().setSendTimeout(CANCEL_WAIT_MILLIS);
     JsonObject cancel = new JsonObject().put("command", "cancel");
-    if (plan != null && attempt >= 0) {
+    int stopping = attempt;
+    if (plan != null && attempt >= 0 && slots != null) {
       for (JobVertex v : plan.vertices()) {
         for (int i = 0; i < v.parallelism(); i++) {
-          canceled.add(vertx.eventBus().request(new TaskId(jobId, attempt, v.id(), i).controlAddress(), cancel, wait));
+          TaskId task = new TaskId(jobId, attempt, v.id(), i);
+          if (hosts.isAlive(slots.nodeOf(task))) { // a departed node's tasks died with it
+            canceled.add(vertx.eventBus().request(task.controlAddress(), cancel, wait));
+          }
         }
       }
     }
-    List<String> toUndeploy = new ArrayList<>(deployments);
     MessageConsumer<JsonObject> oldReports = reports;
     return Future.join(canceled).transform(ignored -> {
       List<Future<?>> undeployed = new ArrayList<>();
-      for (String d : toUndeploy) {
-        undeployed.add(vertx.undeploy(d));
+      if (stopping >= 0) {
+        undeployed.add(hosts.undeploy(jobId, stopping));
       }
       if (oldReports != null) {
         undeployed.add(oldReports.unregister());
@@ -552,7 +780,10 @@ public final class JobCoordinator {
       sorted.sort(Long::compare);
       metrics.put("checkpoints.p50DurationMillis", sorted.get(sorted.size() / 2));
     }
-    stopAttempt().onComplete(ar ->
-        result.tryComplete(new JobResult(jobId, job.config().name(), end, error, runNanos, Map.copyOf(metrics))));
+    stopAttempt().onComplete(ar -> {
+      hosts.release(jobId);
+      result.tryComplete(new JobResult(jobId, job.config().name(), end, error, runNanos, Map.copyOf(metrics)));
+      onChange.run();
+    });
   }
 }

@@ -1,16 +1,34 @@
 package io.eddy.deployer;
 
+import io.eddy.config.JobConfig;
+import io.eddy.graph.JobDefinition;
+import io.eddy.runtime.TaskId;
+import io.eddy.runtime.TaskVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.spi.cluster.NodeListener;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * A node's presence in the cluster: advertises {@code {id, host, httpPort, slots, usedSlots}} in the cluster-wide
- * map {@link ClusterNode#NODES_MAP} and removes it on stop. (Deploying task verticles for placed subtasks comes
- * later.) A node that dies without stopping leaves a stale entry; readers filter by the current members and the
- * leader removes it.
+ * A node's presence in the cluster and the host of its tasks. It advertises {@code {id, host, httpPort, slots,
+ * usedSlots}} in the cluster-wide map {@link ClusterNode#NODES_MAP} and removes it on stop. A node that dies without
+ * stopping leaves a stale entry; readers filter by the current members and the leader removes it.
+ *
+ * <p>On {@link #tasksAddress} it takes the leader's requests: {@code {action: "deploy", jobId, attempt, job, source,
+ * slots: [node ids], tasks: [[vertex, subtask], ...], restore}} builds the job from its JSON (every node holds the
+ * same bundle, so nothing but JSON travels) and deploys one {@link TaskVerticle} per task, replying once all have
+ * started; frames to a subtask whose slot is on this node are handed over as objects, all others are serialized.
+ * {@code {action: "undeploy", jobId, attempt}} undeploys the job's tasks of that attempt and earlier ones.
  *
  * <p>The advertisement is written again whenever a node leaves and every {@link #REFRESH_MILLIS}: a member that
  * dies before the partitions' backups are in place (right after a join) takes some entries with it.
@@ -24,8 +42,17 @@ public final class NodeVerticle extends VerticleBase {
   private final String host;
   private final int httpPort;
   private final int slots;
-  private int usedSlots;
   private AsyncMap<String, JsonObject> nodes;
+  private MessageConsumer<JsonObject> requests;
+  private final Map<String, Hosted> hosted = new LinkedHashMap<>(); // by jobId/attempt
+
+  /** The tasks of one attempt of one job on this node. */
+  private record Hosted(String jobId, int attempt, Set<Integer> slots, List<String> deployments) {}
+
+  /** @return where the leader sends a node its deploy and undeploy requests */
+  public static String tasksAddress(String nodeId) {
+    return "eddy.node." + nodeId + ".tasks";
+  }
 
   private long timer = -1;
   private final NodeListener membership = new NodeListener() {
@@ -57,8 +84,9 @@ public final class NodeVerticle extends VerticleBase {
   public Future<?> start() {
     return vertx.sharedData().<String, JsonObject>getAsyncMap(ClusterNode.NODES_MAP).compose(map -> {
       nodes = map;
-      return advertise();
-    }).onSuccess(v -> {
+      requests = vertx.eventBus().consumer(tasksAddress(nodeId), this::onRequest);
+      return requests.completion();
+    }).compose(v -> advertise()).onSuccess(v -> {
       node.addNodeListener(membership);
       timer = vertx.setPeriodic(REFRESH_MILLIS, t -> advertise());
     });
@@ -66,7 +94,76 @@ public final class NodeVerticle extends VerticleBase {
 
   private Future<Void> advertise() {
     return nodes.put(nodeId, new JsonObject().put("id", nodeId).put("host", host).put("httpPort", httpPort)
-        .put("slots", slots).put("usedSlots", usedSlots));
+        .put("slots", slots).put("usedSlots", usedSlots()));
+  }
+
+  /** Slots in use: one per slot index of each job with tasks here (a slot holds one subtask of every vertex). */
+  private int usedSlots() {
+    Map<String, Set<Integer>> byJob = new LinkedHashMap<>();
+    hosted.values().forEach(h -> byJob.computeIfAbsent(h.jobId(), j -> new HashSet<>()).addAll(h.slots()));
+    return byJob.values().stream().mapToInt(Set::size).sum();
+  }
+
+  private void onRequest(Message<JsonObject> msg) {
+    JsonObject body = msg.body();
+    switch (body.getString("action", "")) {
+      case "deploy" -> deploy(body).onComplete(ar -> {
+        advertise();
+        if (ar.succeeded()) {
+          msg.reply("deployed");
+        } else {
+          msg.fail(500, String.valueOf(ar.cause().getMessage()));
+        }
+      });
+      case "undeploy" -> undeploy(body.getString("jobId"), body.getInteger("attempt")).onComplete(ar -> {
+        advertise();
+        msg.reply("undeployed");
+      });
+      default -> msg.fail(400, "unknown action " + body.getString("action"));
+    }
+  }
+
+  private Future<Void> deploy(JsonObject body) {
+    String jobId = body.getString("jobId");
+    int attempt = body.getInteger("attempt");
+    JobDefinition job;
+    try {
+      JobConfig config = JobConfig.parse(body.getJsonObject("job").encode(), body.getString("source"));
+      job = JobDefinition.load(config, Thread.currentThread().getContextClassLoader());
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    SlotAssignment assignment = new SlotAssignment(body.getJsonArray("slots").getList());
+    JsonObject restore = body.getJsonObject("restore");
+    Hosted h = new Hosted(jobId, attempt, new HashSet<>(), new ArrayList<>());
+    hosted.put(jobId + "/" + attempt, h);
+    List<Future<String>> deployed = new ArrayList<>();
+    for (Object o : body.getJsonArray("tasks")) {
+      JsonArray t = (JsonArray) o;
+      TaskId id = new TaskId(jobId, attempt, t.getInteger(0), t.getInteger(1));
+      h.slots().add(id.subtask() % assignment.parallelism());
+      TaskVerticle task = new TaskVerticle(id, job, other -> nodeId.equals(assignment.nodeOf(other)), restore);
+      deployed.add(vertx.deployVerticle(task).onSuccess(h.deployments()::add));
+    }
+    return Future.join(deployed).<Void>mapEmpty()
+        .recover(e -> Future.failedFuture(LocalTaskHosts.firstCause(deployed, e)));
+  }
+
+  private Future<Void> undeploy(String jobId, int attempt) {
+    List<Future<?>> undeployed = new ArrayList<>();
+    hosted.values().removeIf(h -> {
+      if (!h.jobId().equals(jobId) || h.attempt() > attempt) {
+        return false;
+      }
+      h.deployments().forEach(d -> undeployed.add(vertx.undeploy(d)));
+      return true;
+    });
+    return Future.join(undeployed).<Void>mapEmpty().recover(e -> Future.succeededFuture());
+  }
+
+  /** @return the number of tasks this node runs (for tests) */
+  int taskCount() {
+    return hosted.values().stream().mapToInt(h -> h.deployments().size()).sum();
   }
 
   @Override

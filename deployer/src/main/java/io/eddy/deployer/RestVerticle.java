@@ -2,6 +2,8 @@ package io.eddy.deployer;
 
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,13 +20,16 @@ import java.util.Set;
  * <ul>
  *   <li>{@code GET /nodes}: a JSON array of {@code {id, host, httpPort, slots, usedSlots, leader}}, one per current
  *       member that has advertised itself, ordered by id;</li>
- *   <li>{@code GET /jobs}, {@code GET /jobs/{id}}: the jobs submitted to this node, as
- *       {@code {id, name, state, parallelism, subtasks: [{vertex, subtask, node}], error?, metrics?}};</li>
- *   <li>{@code POST /jobs} (the job JSON): validates it (400 naming the field otherwise) and runs it
- *       on this node; answers {@code {"id": ...}};</li>
+ *   <li>{@code GET /jobs}, {@code GET /jobs/{id}}: the cluster's jobs, read from the registry map
+ *       {@link JobRegistry#JOBS_MAP}, as {@code {id, name, state, parallelism, desiredParallelism, attempt,
+ *       subtasks: [{vertex, subtask, node}], reason?, error?, metrics, config, source}};</li>
+ *   <li>{@code POST /jobs} (the job JSON): the leader validates it (400 naming the field otherwise) and places it
+ *       on the cluster's slots; answers {@code {"id": ...}};</li>
  *   <li>{@code POST /jobs/{id}/cancel}, {@code POST /jobs/{id}/savepoints[?stop=true]} (optional body
- *       {@code {"directory": ...}}; {@code stop}: cancel the job once the savepoint is taken), {@code POST /jobs/{id}/rescale?parallelism=N}; 404 for an
- *       unknown id;</li>
+ *       {@code {"directory": ...}}; {@code stop}: cancel the job once the savepoint is taken),
+ *       {@code POST /jobs/{id}/rescale?parallelism=N}; 404 for an unknown id, 409 when the job's state refuses;</li>
+ *   <li>mutations are forwarded to the leader over the event bus ({@link JobRegistry#ADDRESS}); 503 while no
+ *       leader has been elected;</li>
  *   <li>anything else: 404 (405 for a known path with another method) with {@code {"error": "..."}}.</li>
  * </ul>
  */
@@ -55,25 +60,21 @@ public final class RestVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.get("/nodes").handler(this::nodes);
-    jobs = new NodeJobs(vertx, node.nodeId());
     router.route("/jobs*").handler(io.vertx.ext.web.handler.BodyHandler.create().setBodyLimit(1 << 20));
-    router.get("/jobs").handler(ctx -> ctx.json(jobs.list()));
+    router.get("/jobs").handler(ctx -> jobsMap().compose(AsyncMap::entries).onSuccess(entries -> {
+      List<JsonObject> all = entries.values().stream().sorted(Comparator.comparing(j -> j.getString("id"))).toList();
+      ctx.json(new JsonArray(List.copyOf(all)));
+    }).onFailure(ctx::fail));
     router.post("/jobs").handler(this::submit);
-    router.get("/jobs/:id").handler(ctx -> {
-      JsonObject j = jobs.get(ctx.pathParam("id"));
+    router.get("/jobs/:id").handler(ctx -> jobsMap().compose(m -> m.get(ctx.pathParam("id"))).onSuccess(j -> {
       if (j == null) {
         error(ctx, 404, "no job '" + ctx.pathParam("id") + "'");
       } else {
         ctx.json(j);
       }
-    });
-    router.post("/jobs/:id/cancel").handler(ctx -> {
-      if (!jobs.cancel(ctx.pathParam("id"))) {
-        error(ctx, 404, "no job '" + ctx.pathParam("id") + "'");
-      } else {
-        ctx.json(new JsonObject().put("id", ctx.pathParam("id")).put("canceled", true));
-      }
-    });
+    }).onFailure(ctx::fail));
+    router.post("/jobs/:id/cancel").handler(ctx ->
+        forward(ctx, new JsonObject().put("action", "cancel").put("id", ctx.pathParam("id"))));
     router.post("/jobs/:id/savepoints").handler(this::savepoint);
     router.post("/jobs/:id/rescale").handler(this::rescale);
     router.errorHandler(404, ctx -> error(ctx, 404, "no such resource: " + ctx.request().method() + " "
@@ -91,7 +92,40 @@ public final class RestVerticle extends VerticleBase {
         });
   }
 
-  private NodeJobs jobs;
+  private Future<AsyncMap<String, JsonObject>> jobsMap() {
+    return vertx.sharedData().getAsyncMap(JobRegistry.JOBS_MAP);
+  }
+
+  /** Sends a mutation to the leader and answers with its reply, or with the status code it failed with. */
+  private void forward(RoutingContext ctx, JsonObject request) {
+    forward(ctx, request, System.currentTimeMillis() + ELECTION_WAIT_MILLIS);
+  }
+
+  private void forward(RoutingContext ctx, JsonObject request, long waitForLeaderUntil) {
+    vertx.eventBus().<JsonObject>request(JobRegistry.ADDRESS, request, new DeliveryOptions().setSendTimeout(LEADER_TIMEOUT_MILLIS))
+        .onSuccess(reply -> ctx.json(reply.body()))
+        .onFailure(e -> {
+          if (e instanceof ReplyException r) {
+            switch (r.failureType()) {
+              case RECIPIENT_FAILURE -> error(ctx, r.failureCode() >= 400 ? r.failureCode() : 500, r.getMessage());
+              case NO_HANDLERS -> {
+                // between leaders (at start-up, or after the leader's node died): wait for the next one
+                if (System.currentTimeMillis() < waitForLeaderUntil) {
+                  vertx.setTimer(100, t -> forward(ctx, request, waitForLeaderUntil));
+                } else {
+                  error(ctx, 503, "no leader has been elected; try again in a few seconds");
+                }
+              }
+              default -> error(ctx, 504, "the leader did not answer within " + LEADER_TIMEOUT_MILLIS + " ms");
+            }
+          } else {
+            error(ctx, 500, String.valueOf(e.getMessage()));
+          }
+        });
+  }
+
+  private static final long LEADER_TIMEOUT_MILLIS = 120_000;
+  private static final long ELECTION_WAIT_MILLIS = 15_000;
 
   private void submit(RoutingContext ctx) {
     String body = ctx.body().asString();
@@ -99,19 +133,11 @@ public final class RestVerticle extends VerticleBase {
       error(ctx, 400, "the request body must be the job JSON");
       return;
     }
-    try {
-      ctx.json(new JsonObject().put("id", jobs.submit(body)));
-    } catch (io.eddy.config.ConfigException | IllegalArgumentException e) {
-      error(ctx, 400, e.getMessage());
-    }
+    forward(ctx, new JsonObject().put("action", "submit").put("job", body));
   }
 
   private void savepoint(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!jobs.exists(id)) {
-      error(ctx, 404, "no job '" + id + "'");
-      return;
-    }
     String dir = null;
     String body = ctx.body().asString();
     if (body != null && !body.isBlank()) {
@@ -122,17 +148,12 @@ public final class RestVerticle extends VerticleBase {
         return;
       }
     }
-    jobs.savepoint(id, dir, "true".equals(ctx.queryParams().get("stop")))
-        .onSuccess(p -> ctx.json(new JsonObject().put("id", id).put("savepoint", p.toString())))
-        .onFailure(e -> error(ctx, 409, e.getMessage()));
+    forward(ctx, new JsonObject().put("action", "savepoint").put("id", id).put("directory", dir)
+        .put("stop", "true".equals(ctx.queryParams().get("stop"))));
   }
 
   private void rescale(RoutingContext ctx) {
     String id = ctx.pathParam("id");
-    if (!jobs.exists(id)) {
-      error(ctx, 404, "no job '" + id + "'");
-      return;
-    }
     int p;
     try {
       p = Integer.parseInt(ctx.queryParams().get("parallelism"));
@@ -144,9 +165,7 @@ public final class RestVerticle extends VerticleBase {
           + ctx.queryParams().get("parallelism"));
       return;
     }
-    jobs.rescale(id, p)
-        .onSuccess(sp -> ctx.json(new JsonObject().put("id", id).put("parallelism", p).put("savepoint", sp.toString())))
-        .onFailure(e -> error(ctx, 409, e.getMessage()));
+    forward(ctx, new JsonObject().put("action", "rescale").put("id", id).put("parallelism", p));
   }
 
   private void nodes(RoutingContext ctx) {

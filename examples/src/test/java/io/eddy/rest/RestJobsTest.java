@@ -39,7 +39,7 @@ class RestJobsTest {
       port = s.getLocalPort();
     }
     NodeConfig conf = NodeConfig.defaults().withClusterName("eddy-rest-" + UUID.randomUUID().toString().substring(0, 8))
-        .withHttpPort(port);
+        .withHttpPort(port).withSlots(4); // room to rescale from 2 to 3
     node = ClusterNode.start(conf).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     base = "http://127.0.0.1:" + node.httpPort();
   }

@@ -83,7 +83,10 @@ public record JobConfig(String source, String name, String jobClass, int paralle
                     .optional("writeBufferMb", ConfigSchema.integer().min(1))
                     .optional("windowCacheEntries", ConfigSchema.integer().min(0)))
             .optional("checkpoints", io.eddy.checkpoint.CheckpointSettings.SCHEMA)
-            .optional("restartStrategy", RestartStrategy.SCHEMA);
+            .optional("restartStrategy", RestartStrategy.SCHEMA)
+            .optional("scaling", ConfigSchema.object()
+                    .optional("mode", ConfigSchema.oneOf("fixed", "adaptive"))
+                    .optional("max", ConfigSchema.integer().min(1).max(PARALLELISM_LIMIT)));
 
     /**
      * Checks non-null components and {@code 1 <= parallelism <= maxParallelism <= 32768}; copies raw.

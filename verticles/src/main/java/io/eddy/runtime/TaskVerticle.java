@@ -83,6 +83,7 @@ public final class TaskVerticle extends VerticleBase {
   private long flushTimer = -1;
   private boolean turnScheduled;
   private boolean waitingForData;
+  private boolean sourceStopped; // a stopping checkpoint was taken: the source reads no more
   private State state = State.CREATED;
 
   /** Where a task is in its life. */
@@ -362,7 +363,14 @@ public final class TaskVerticle extends VerticleBase {
         cancel();
         msg.reply("canceled");
       }
-      case "checkpoint" -> triggerCheckpoint(msg.body().getLong("checkpoint"), msg.body().getLong("timestamp"));
+      case "checkpoint" -> {
+        triggerCheckpoint(msg.body().getLong("checkpoint"), msg.body().getLong("timestamp"));
+        // a stopping checkpoint (rescale, node drain): the job is stopped right after it completes,
+        // so a source that read on would only produce records the next attempt replays
+        if (msg.body().getBoolean("stop", false) && reader != null && lastSnapshot >= msg.body().getLong("checkpoint")) {
+          sourceStopped = true;
+        }
+      }
       case "complete" -> checkpointComplete(msg.body().getLong("checkpoint"));
       case "final" -> {
         finalCheckpoint = msg.body().getLong("checkpoint");
@@ -469,6 +477,10 @@ public final class TaskVerticle extends VerticleBase {
 
   /** Returns true when another turn should follow at once. */
   private boolean pollSource() throws Exception {
+    if (sourceStopped) {
+      flushAll(); // the barrier and everything before it must leave; nothing after it is read
+      return false;
+    }
     for (int i = 0; i < SOURCE_BATCHES_PER_TURN; i++) {
       long before = sourceRecords;
       SourceReader.InputStatus status = reader.pollNext(sourceOutput, SOURCE_BATCH);

@@ -1,0 +1,389 @@
+package io.eddy.deployer;
+
+import io.eddy.config.ConfigException;
+import io.eddy.config.JobConfig;
+import io.eddy.graph.JobDefinition;
+import io.eddy.graph.JobVertex;
+import io.eddy.runtime.TaskId;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.MessageConsumer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.shareddata.AsyncMap;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's jobs: each runs under a {@link JobCoordinator} on this node whose tasks {@link ClusterTaskHosts}
+ * places across the cluster. Every change of a job (state, attempt, placement) is written to the cluster-wide map
+ * {@link #JOBS_MAP}, which every node's REST API reads, and to {@code job-<id>.json} next to the job's checkpoints,
+ * so that a new leader, on taking over, carries on every job that had not ended from its latest completed checkpoint.
+ *
+ * <p>The leader takes job mutations on {@link #ADDRESS} (every node's REST API forwards them there): {@code submit,
+ * cancel, savepoint, rescale} and {@code drain} (a node leaving gracefully). Failures are replies with the HTTP status
+ * as the code: 400 for a bad job, 404 for an unknown id, 409 for a request the job's state refuses.
+ *
+ * <p>Every second it reconciles: a job running on fewer slots than it wants (an adaptive job after a node joined, a
+ * fixed one after a failover) or on a draining node is rescaled. Confined to the deployer's context.
+ */
+final class JobRegistry {
+  /** The cluster-wide map of job id to the job's JSON. */
+  static final String JOBS_MAP = "eddy.jobs";
+  /** Where the leader takes job mutations. */
+  static final String ADDRESS = "eddy.deployer.jobs";
+
+  private static final Logger LOG = LoggerFactory.getLogger(JobRegistry.class);
+  private static final long RECONCILE_MILLIS = 1000;
+
+  private final Vertx vertx;
+  private final ClusterNode node;
+  private final ClusterTaskHosts hosts;
+  private final Map<String, Entry> jobs = new LinkedHashMap<>();
+  private AsyncMap<String, JsonObject> map;
+  private MessageConsumer<JsonObject> requests;
+  private long reconcileTimer = -1;
+
+  /** One job: as submitted, and its coordinator. */
+  private static final class Entry {
+    final String id;
+    final JobDefinition submitted;
+    final String restoreFrom;
+    JobCoordinator coordinator;
+    JobResult result;
+    String failure; // a run that could not start
+
+    Entry(String id, JobDefinition submitted, String restoreFrom) {
+      this.id = id;
+      this.submitted = submitted;
+      this.restoreFrom = restoreFrom;
+    }
+  }
+
+  JobRegistry(Vertx vertx, ClusterNode node) {
+    this.vertx = vertx;
+    this.node = node;
+    this.hosts = new ClusterTaskHosts(vertx, node);
+  }
+
+  /** Loads the registry, carries on the jobs that had not ended, and starts taking requests. */
+  Future<Void> start() {
+    return vertx.sharedData().<String, JsonObject>getAsyncMap(JOBS_MAP).compose(m -> {
+      map = m;
+      return m.entries();
+    }).compose(known -> vertx.executeBlocking(() -> withDurableCopies(known), false)).compose(known -> {
+      known.values().forEach(this::resume);
+      requests = vertx.eventBus().consumer(ADDRESS, this::onRequest);
+      reconcileTimer = vertx.setPeriodic(RECONCILE_MILLIS, t -> reconcile());
+      return requests.completion();
+    });
+  }
+
+  void stop() {
+    vertx.cancelTimer(reconcileTimer);
+    if (requests != null) {
+      requests.unregister();
+    }
+  }
+
+  /** The map's entries plus any durable copy under the node's checkpoint directory the map lost (worker thread). */
+  private Map<String, JsonObject> withDurableCopies(Map<String, JsonObject> known) throws Exception {
+    Map<String, JsonObject> all = new LinkedHashMap<>(known);
+    String dir = node.config().checkpointDirectory();
+    if (dir == null || !Files.isDirectory(Path.of(dir))) {
+      return all;
+    }
+    try (Stream<Path> files = Files.walk(Path.of(dir), 2)) {
+      for (Path f : (Iterable<Path>) files::iterator) {
+        String name = f.getFileName().toString();
+        if (name.startsWith("job-") && name.endsWith(".json")) {
+          JsonObject j = new JsonObject(Files.readString(f, StandardCharsets.UTF_8));
+          all.putIfAbsent(j.getString("id"), j);
+        }
+      }
+    }
+    return all;
+  }
+
+  /** Carries on a job a former leader ran, unless it had ended. */
+  private void resume(JsonObject saved) {
+    String id = saved.getString("id");
+    if (jobs.containsKey(id)) {
+      return;
+    }
+    JobStatus state = JobStatus.valueOf(saved.getString("state"));
+    JobDefinition job;
+    try {
+      job = JobDefinition.load(JobConfig.parse(saved.getJsonObject("config").encode(), saved.getString("source")),
+          Thread.currentThread().getContextClassLoader());
+    } catch (RuntimeException e) {
+      LOG.warn("job {}: cannot carry on: {}", id, e.getMessage());
+      return;
+    }
+    Entry e = new Entry(id, job, saved.getString("restoreFrom"));
+    jobs.put(id, e);
+    if (state == JobStatus.FINISHED || state == JobStatus.FAILED || state == JobStatus.CANCELED) {
+      e.coordinator = coordinator(e, job);
+      e.result = new JobResult(id, job.config().name(), state, saved.getString("error"), 0, Map.of());
+      return;
+    }
+    int attempt = saved.getInteger("attempt", -1);
+    JobCoordinator c = coordinator(e, job);
+    if (attempt >= 0) {
+      c.resumeAfter(attempt, saved.getLong("firstCheckpointId", 1L));
+    }
+    LOG.info("job {}: carried on by the new leader after attempt {}", id, attempt);
+    run(e, c);
+  }
+
+  private JobCoordinator coordinator(Entry e, JobDefinition job) {
+    JsonObject scaling = job.config().raw().getJsonObject("scaling", new JsonObject());
+    int max = job.config().maxParallelism();
+    JobCoordinator c = new JobCoordinator(vertx, job, e.restoreFrom, e.id, hosts);
+    if ("adaptive".equals(scaling.getString("mode"))) {
+      c.scaling(Math.min(max, scaling.getInteger("max", max)), 1);
+    }
+    return c.onChange(() -> publish(e));
+  }
+
+  private void run(Entry e, JobCoordinator c) {
+    e.coordinator = c;
+    c.run().onComplete(ar -> {
+      if (ar.succeeded()) {
+        e.result = ar.result();
+      } else {
+        e.failure = String.valueOf(ar.cause().getMessage());
+      }
+      publish(e);
+    });
+    publish(e);
+  }
+
+  // ---- requests
+
+  private void onRequest(Message<JsonObject> msg) {
+    JsonObject body = msg.body();
+    String action = body.getString("action", "");
+    if (action.equals("submit")) {
+      submit(msg, body.getString("job"));
+      return;
+    }
+    if (action.equals("drain")) {
+      drain(body.getString("node")).onComplete(ar -> msg.reply(new JsonObject().put("drained", ar.succeeded())));
+      return;
+    }
+    Entry e = jobs.get(body.getString("id"));
+    if (e == null) {
+      msg.fail(404, "no job '" + body.getString("id") + "'");
+      return;
+    }
+    Future<JsonObject> answer = switch (action) {
+      case "cancel" -> {
+        e.coordinator.cancel();
+        yield Future.succeededFuture(new JsonObject().put("id", e.id).put("canceled", true));
+      }
+      case "savepoint" -> {
+        Path target = savepointPath(e, body.getString("directory"));
+        Future<Path> sp = body.getBoolean("stop", false)
+            ? e.coordinator.stopWithSavepoint(target) : e.coordinator.savepoint(target);
+        yield sp.map(p -> new JsonObject().put("id", e.id).put("savepoint", p.toString()));
+      }
+      case "rescale" -> {
+        int p = body.getInteger("parallelism");
+        if (p > e.submitted.config().maxParallelism()) {
+          yield Future.failedFuture("parallelism " + p + " exceeds the job's maxParallelism "
+              + e.submitted.config().maxParallelism());
+        }
+        yield e.coordinator.rescale(p).map(v -> new JsonObject().put("id", e.id).put("parallelism", p));
+      }
+      default -> Future.failedFuture("unknown action '" + action + "'");
+    };
+    answer.onSuccess(msg::reply).onFailure(err -> msg.fail(409, String.valueOf(err.getMessage())));
+  }
+
+  private void submit(Message<JsonObject> msg, String json) {
+    JobDefinition job;
+    try {
+      if (json == null || json.isBlank()) {
+        throw new ConfigException("POST /jobs: the request body must be the job JSON");
+      }
+      JobConfig config = JobConfig.parse(json, "POST /jobs");
+      job = JobDefinition.load(config, Thread.currentThread().getContextClassLoader());
+      job.instantiate(); // plans it: bad window settings and the like fail here, with a message
+    } catch (RuntimeException e) {
+      msg.fail(400, String.valueOf(e.getMessage()));
+      return;
+    }
+    Entry e = new Entry(JobCoordinator.newJobId(job.config().name()), job, null);
+    jobs.put(e.id, e);
+    run(e, coordinator(e, job));
+    msg.reply(new JsonObject().put("id", e.id));
+  }
+
+  private static Path savepointPath(Entry e, String directory) {
+    if (directory != null) {
+      return Path.of(directory);
+    }
+    String base = e.submitted.config().raw().getJsonObject("checkpoints", new JsonObject())
+        .getString("directory", "savepoints");
+    if (base.startsWith("file://")) {
+      base = base.substring("file://".length());
+    }
+    return Path.of(base, e.submitted.config().name(), "savepoint-" + System.currentTimeMillis());
+  }
+
+  // ---- membership
+
+  void nodeLeft(String nodeId) {
+    hosts.nodeLeft(nodeId);
+    jobs.values().forEach(e -> e.coordinator.nodeLeft(nodeId));
+  }
+
+  /**
+   * A node leaves gracefully: no slot is placed there any more, and every job with tasks on it is rescaled onto the
+   * others with a stopping checkpoint, so nothing is replayed. Completes once none runs there.
+   */
+  Future<Void> drain(String nodeId) {
+    hosts.drain(nodeId);
+    LOG.info("node {} is draining", nodeId);
+    io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
+    long deadline = System.currentTimeMillis() + 60_000;
+    vertx.setPeriodic(200, t -> {
+      boolean busy = false;
+      for (Entry e : jobs.values()) {
+        JobCoordinator c = e.coordinator;
+        if (c.slots() != null && c.slots().nodes().contains(nodeId) && !isOver(c)) {
+          busy = true;
+          if (c.status() == JobStatus.RUNNING) {
+            c.rescale(c.desiredParallelism()).onFailure(x -> { }); // refused while ending: it ends here
+          }
+        }
+      }
+      if (!busy || System.currentTimeMillis() > deadline) {
+        vertx.cancelTimer(t);
+        done.complete();
+      }
+    });
+    return done.future();
+  }
+
+  /**
+   * This leader hands over: every running job takes a stopping checkpoint and stops, so that the next leader
+   * carries it on from there with nothing replayed.
+   */
+  Future<Void> suspendAll() {
+    List<Future<?>> suspended = new ArrayList<>();
+    for (Entry e : jobs.values()) {
+      if (!isOver(e.coordinator)) {
+        suspended.add(e.coordinator.suspend().compose(v -> publish(e)));
+      }
+    }
+    return Future.join(suspended).<Void>mapEmpty().recover(x -> Future.succeededFuture());
+  }
+
+  private static boolean isOver(JobCoordinator c) {
+    JobStatus s = c.status();
+    return s == JobStatus.FINISHED || s == JobStatus.FAILED || s == JobStatus.CANCELED;
+  }
+
+  /** Rescales jobs that run below the parallelism they want while slots are free, or on a draining node. */
+  private void reconcile() {
+    for (Entry e : jobs.values()) {
+      JobCoordinator c = e.coordinator;
+      if (c.status() != JobStatus.RUNNING || c.slots() == null || c.suspended()) {
+        continue;
+      }
+      int current = c.slots().parallelism();
+      boolean onDraining = c.slots().nodes().stream().anyMatch(hosts::isDraining);
+      if (current >= c.desiredParallelism() && !onDraining) {
+        continue;
+      }
+      hosts.freeSlots(e.id).onSuccess(free -> {
+        int possible = Math.min(c.desiredParallelism(), free.values().stream().mapToInt(Integer::intValue).sum());
+        if ((possible > current || onDraining) && possible >= 1 && c.status() == JobStatus.RUNNING) {
+          LOG.info("job {}: rescaling from {} to {} slots", e.id, current, possible);
+          c.rescale(c.desiredParallelism()).onFailure(x -> LOG.debug("job {}: no rescale now: {}", e.id, x.getMessage()));
+        }
+      });
+    }
+  }
+
+  // ---- the registry
+
+  /** Writes the job's JSON to the cluster map and, off the event loop, next to its checkpoints. */
+  private Future<Void> publish(Entry e) {
+    JsonObject j = describe(e);
+    Future<Void> put = map.put(e.id, j);
+    Path durable = durablePath(e);
+    if (durable != null) {
+      vertx.executeBlocking(() -> {
+        Files.createDirectories(durable.getParent());
+        Path tmp = durable.resolveSibling(durable.getFileName() + ".tmp");
+        Files.writeString(tmp, j.encodePrettily(), StandardCharsets.UTF_8);
+        Files.move(tmp, durable, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        return null;
+      }, true).onFailure(x -> LOG.warn("job {}: cannot write {}: {}", e.id, durable, x.toString()));
+    }
+    return put;
+  }
+
+  private static Path durablePath(Entry e) {
+    io.eddy.checkpoint.CheckpointSettings cs = io.eddy.checkpoint.CheckpointSettings.of(e.submitted.config().raw());
+    return cs == null ? null : cs.directory().resolve(e.submitted.config().name()).resolve("job-" + e.id + ".json");
+  }
+
+  /** The job as {@code GET /jobs/{id}} shows it. */
+  static JsonObject describe(String id, JobDefinition submitted, JobCoordinator c, JobResult result, String failure,
+                             String restoreFrom) {
+    String state = failure != null ? JobStatus.FAILED.name()
+        : result != null ? result.status().name() : c.status().name();
+    JobDefinition running = c.job();
+    JsonObject j = new JsonObject()
+        .put("id", id)
+        .put("name", submitted.config().name())
+        .put("state", state)
+        .put("parallelism", c.slots() != null ? c.slots().parallelism() : running.config().parallelism())
+        .put("desiredParallelism", c.desiredParallelism())
+        .put("attempt", c.attempt());
+    JsonArray subtasks = new JsonArray();
+    if (c.plan() != null && c.slots() != null) {
+      for (JobVertex v : c.plan().vertices()) {
+        for (int i = 0; i < v.parallelism(); i++) {
+          subtasks.add(new JsonObject().put("vertex", v.name()).put("subtask", i)
+              .put("node", c.slots().nodeOf(new TaskId(id, c.attempt(), v.id(), i))));
+        }
+      }
+    }
+    j.put("subtasks", subtasks);
+    if (c.reason() != null && result == null && failure == null) {
+      j.put("reason", c.reason());
+    }
+    if (failure != null) {
+      j.put("error", failure);
+    } else if (result != null && result.error() != null) {
+      j.put("error", result.error());
+    }
+    j.put("metrics", new JsonObject(new LinkedHashMap<>(result != null && !result.metrics().isEmpty()
+        ? result.metrics() : c.metrics())));
+    j.put("config", submitted.config().raw()).put("source", submitted.config().source())
+        .put("firstCheckpointId", c.firstCheckpointId());
+    if (restoreFrom != null) {
+      j.put("restoreFrom", restoreFrom);
+    }
+    return j;
+  }
+
+  private static JsonObject describe(Entry e) {
+    return describe(e.id, e.submitted, e.coordinator, e.result, e.failure, e.restoreFrom);
+  }
+}
