@@ -213,9 +213,12 @@ public final class ClusterNode {
     String nodeDeployment = nodeVerticleDeployment;
     boolean member = clusterManager.getHazelcastInstance().getLifecycleService().isRunning();
     Future<Void> moved = d == null || !member ? Future.succeededFuture() : d.leave();
-    return moved
+    var beforeClose = moved
         .compose(v -> nodeDeployment == null ? Future.<Void>succeededFuture() : vertx.undeploy(nodeDeployment))
         .recover(e -> Future.succeededFuture())
-        .compose(v -> vertx.close());
+        .toCompletionStage();
+    // close from a thread of no Vert.x context: a future bound to one of this instance's contexts would never
+    // deliver its completion, since closing stops them
+    return Future.fromCompletionStage(beforeClose.thenComposeAsync(v -> vertx.close().toCompletionStage()));
   }
 }

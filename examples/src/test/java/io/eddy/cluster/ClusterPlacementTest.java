@@ -1,0 +1,185 @@
+package io.eddy.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eddy.deployer.ClusterNode;
+import io.eddy.deployer.NodeConfig;
+import io.eddy.testing.Checkpointing;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Clustered nodes in one JVM (Hazelcast on loopback): the leader places a job's subtasks across the nodes' slots,
+ * records cross nodes serialized over the clustered event bus, the REST API of any node shows where each subtask
+ * runs, and the exactly-once output equals the oracle. A graceful stop of a node moves its subtasks to the others
+ * with a stopping checkpoint.
+ */
+class ClusterPlacementTest {
+  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+  @TempDir Path tmp;
+  private final List<ClusterNode> started = new ArrayList<>();
+
+  @AfterEach
+  void closeNodes() {
+    for (ClusterNode n : started) {
+      try {
+        await(n.close(), 90);
+      } catch (Exception e) {
+        System.out.println("closing node: " + e);
+      }
+    }
+  }
+
+  private static <T> T await(Future<T> f, int seconds) throws Exception {
+    return f.toCompletionStage().toCompletableFuture().get(seconds, TimeUnit.SECONDS);
+  }
+
+  private NodeConfig config(String cluster) throws Exception {
+    return NodeConfig.defaults().withClusterName(cluster).withHttpPort(freePort());
+  }
+
+  private static int freePort() throws Exception {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+
+  private ClusterNode start(NodeConfig conf) throws Exception {
+    ClusterNode n = await(ClusterNode.start(conf.withHttpPort(freePort())), 90);
+    started.add(n);
+    return n;
+  }
+
+  private static HttpResponse<String> call(ClusterNode via, String method, String path, String body) throws Exception {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + via.httpPort() + path))
+        .timeout(Duration.ofSeconds(130));
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static JsonObject awaitJob(ClusterNode via, String id, Predicate<JsonObject> condition, String what)
+      throws Exception {
+    long deadline = System.currentTimeMillis() + 120_000;
+    JsonObject j = null;
+    while (System.currentTimeMillis() < deadline) {
+      HttpResponse<String> r = call(via, "GET", "/jobs/" + id, null);
+      if (r.statusCode() == 200) {
+        j = new JsonObject(r.body());
+        if (condition.test(j)) {
+          return j;
+        }
+        assertThat(j.getString("state")).as("job %s: %s", id, j.encode()).isNotIn("FAILED", "CANCELED");
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("job " + id + " never became " + what + "; last: " + j);
+  }
+
+  private static Set<String> nodesOf(JsonObject job) {
+    Set<String> nodes = new HashSet<>();
+    job.getJsonArray("subtasks").forEach(o -> nodes.add(((JsonObject) o).getString("node")));
+    return nodes;
+  }
+
+  private JsonObject q5(long events, long rate) throws Exception {
+    JsonObject job = new JsonObject(Files.readString(Path.of(System.getProperty("eddy.root", ".."),
+        "conf/jobs/q5-exactly-once.json")));
+    job.getJsonObject("checkpoints").put("directory", tmp.resolve("ckpt").toString()).put("intervalMillis", 200);
+    job.getJsonObject("params").put("events", events).put("rate", rate).put("splits", 6)
+        .put("output", tmp.resolve("out").toString());
+    return job;
+  }
+
+  @Test
+  @Timeout(value = 240, unit = TimeUnit.SECONDS)
+  void subtasksSpreadAcrossNodesAndTheOutputIsExact() throws Exception {
+    NodeConfig conf = config("eddy-place-" + UUID.randomUUID().toString().substring(0, 8)).withSlots(1);
+    ClusterNode a = start(conf);
+    ClusterNode b = start(conf);
+    ClusterNode nonLeader = a.isLeader() ? b : a;
+    long events = 300_000;
+    JsonObject job = q5(events, 150_000).put("parallelism", 2);
+
+    HttpResponse<String> r = call(nonLeader, "POST", "/jobs", job.encode());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    String id = new JsonObject(r.body()).getString("id");
+    JsonObject running = awaitJob(a, id, j -> "RUNNING".equals(j.getString("state")), "RUNNING");
+    assertThat(running.getInteger("parallelism")).isEqualTo(2);
+    assertThat(nodesOf(running)).as("subtasks of %s", running.getJsonArray("subtasks"))
+        .containsExactlyInAnyOrder(a.nodeId(), b.nodeId());
+    JsonArray nodes = new JsonArray(call(b, "GET", "/nodes", null).body());
+    assertThat(nodes).hasSize(2);
+    nodes.forEach(n -> assertThat(((JsonObject) n).getInteger("usedSlots")).as(n.toString()).isEqualTo(1));
+
+    // a third job cannot start: both slots are taken; it waits in CREATED with its reason
+    JsonObject other = q5(1000, 1000).put("name", "waits");
+    r = call(a, "POST", "/jobs", other.encode());
+    String waiting = new JsonObject(r.body()).getString("id");
+    JsonObject created = awaitJob(b, waiting, j -> j.containsKey("reason"), "waiting with a reason");
+    assertThat(created.getString("state")).isEqualTo("CREATED");
+    assertThat(created.getString("reason")).contains("slots");
+
+    JsonObject done = awaitJob(b, id, j -> "FINISHED".equals(j.getString("state")), "FINISHED");
+    Checkpointing.assertSameMultiset(Checkpointing.committedLines(tmp.resolve("out")),
+        Checkpointing.windowOracle(events, 10_000, 0));
+    assertThat(done.getJsonObject("metrics").getLong("checkpoints.completed")).isPositive();
+    // the slots are free again: the waiting job runs
+    awaitJob(a, waiting, j -> !"CREATED".equals(j.getString("state")), "started once slots were free");
+    call(a, "POST", "/jobs/" + waiting + "/cancel", null);
+  }
+
+  @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
+  void aGracefulNodeStopMovesItsSubtasksWithoutLoss() throws Exception {
+    NodeConfig conf = config("eddy-drain-" + UUID.randomUUID().toString().substring(0, 8)).withSlots(1);
+    ClusterNode a = start(conf);
+    ClusterNode b = start(conf);
+    ClusterNode c = start(conf);
+    ClusterNode leader = a.isLeader() ? a : b.isLeader() ? b : c;
+    ClusterNode leaving = leader == a ? b : a;
+    long events = 900_000;
+    JsonObject job = q5(events, 100_000).put("scaling", new JsonObject().put("mode", "adaptive"));
+
+    HttpResponse<String> r = call(leader, "POST", "/jobs", job.encode());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    String id = new JsonObject(r.body()).getString("id");
+    JsonObject running = awaitJob(leader, id, j -> "RUNNING".equals(j.getString("state"))
+        && j.getInteger("parallelism") == 3, "RUNNING on 3 slots");
+    assertThat(nodesOf(running)).hasSize(3);
+    Thread.sleep(1500); // some checkpoints and committed windows
+    int attempt = running.getInteger("attempt");
+
+    await(leaving.close(), 90);
+    started.remove(leaving);
+    JsonObject moved = awaitJob(leader, id, j -> j.getInteger("attempt") > attempt, "redeployed");
+    assertThat(nodesOf(moved)).doesNotContain(leaving.nodeId());
+    assertThat(moved.getInteger("parallelism")).isEqualTo(2);
+    JsonObject done = awaitJob(leader, id, j -> "FINISHED".equals(j.getString("state")), "FINISHED");
+    Checkpointing.assertSameMultiset(Checkpointing.committedLines(tmp.resolve("out")),
+        Checkpointing.windowOracle(events, 10_000, 0));
+    System.out.println("figure: rescale pause on a graceful node stop " + done.getJsonObject("metrics")
+        .getLong("rescale.lastPauseMillis") + " ms");
+  }
+}
