@@ -1,7 +1,13 @@
 package io.eddy.cli;
 
 import io.eddy.config.JobConfig;
+import io.eddy.deployer.ClusterNode;
+import io.eddy.deployer.JobCoordinator;
 import io.eddy.deployer.JobResult;
+import io.eddy.deployer.NodeConfig;
+import io.eddy.deployer.VertexSpreadHosts;
+import io.vertx.core.Vertx;
+import java.util.concurrent.TimeUnit;
 import io.eddy.deployer.JobStatus;
 import io.eddy.graph.JobDefinition;
 import io.vertx.core.json.JsonObject;
@@ -19,7 +25,9 @@ import picocli.CommandLine.Parameters;
  * {@code bench <workload>}: runs a benchmark workload in this JVM and prints, as its last line,
  * {@code workload=.. events=.. seconds=.. events_per_s=.. outputs=.. checksum=..}. With
  * {@code --runs K} it runs K times (after {@code --warmups} unreported runs) and the last line is
- * the median run.
+ * the median run. With {@code --nodes N} (N > 1) it also starts N clustered nodes in this JVM (Hazelcast on
+ * loopback) and runs each round twice: on one node, then with each vertex on another node, so that every exchange
+ * crosses the clustered event bus; it prints both medians and their ratio.
  */
 @Command(
     name = "bench",
@@ -52,6 +60,10 @@ final class BenchCommand implements Callable<Integer> {
 
   @Option(names = "--warmups", description = "Unreported runs before measuring (default ${DEFAULT-VALUE}).", defaultValue = "0")
   int warmups;
+
+  @Option(names = "--nodes", description = "Also runs with each vertex on another of this many clustered nodes"
+      + " (default ${DEFAULT-VALUE}: one node only).", defaultValue = "1")
+  int nodes;
 
   @Option(names = "--verbose", description = "Prints stack traces with errors.")
   boolean verbose;
@@ -106,13 +118,51 @@ final class BenchCommand implements Callable<Integer> {
   }
 
   private int measure(BenchWorkload w, JobConfig config) throws Exception {
+    if (nodes <= 1) {
+      return measure(w, config, () -> LocalRun.run(new JobDefinition(config, w.job())), "") == null
+          ? Main.EXIT_JOB_FAILED : Main.EXIT_OK;
+    }
+    List<ClusterNode> cluster = new ArrayList<>();
+    try {
+      NodeConfig nc = NodeConfig.defaults().withClusterName("eddy-bench-" + java.util.UUID.randomUUID()).withHttpPort(0);
+      for (int i = 0; i < nodes; i++) {
+        cluster.add(ClusterNode.start(nc).toCompletionStage().toCompletableFuture().get(120, TimeUnit.SECONDS));
+      }
+      Double single = measure(w, config, () -> LocalRun.run(new JobDefinition(config, w.job())), "one node: ");
+      Double spread = measure(w, config, () -> runSpread(new JobDefinition(config, w.job()), cluster),
+          "vertices on " + nodes + " nodes: ");
+      if (single == null || spread == null) {
+        return Main.EXIT_JOB_FAILED;
+      }
+      System.out.printf(java.util.Locale.ROOT, "clustered exchange: %.3f of the one-node events/s%n", single / spread);
+      return Main.EXIT_OK;
+    } finally {
+      for (ClusterNode n : cluster) {
+        n.close().toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      }
+    }
+  }
+
+  private static JobResult runSpread(JobDefinition job, List<ClusterNode> cluster) throws Exception {
+    Vertx vertx = cluster.get(0).vertx();
+    JobCoordinator c = new JobCoordinator(vertx, job, null, null, new VertexSpreadHosts(cluster));
+    return c.run().toCompletionStage().toCompletableFuture().get();
+  }
+
+  /** One way of running the job once. */
+  private interface Run {
+    JobResult once() throws Exception;
+  }
+
+  /** Runs warm-ups and measured runs; prints each and the median line; returns the median's seconds, or null. */
+  private Double measure(BenchWorkload w, JobConfig config, Run run, String label) throws Exception {
     List<String> lines = new ArrayList<>();
     List<Double> seconds = new ArrayList<>();
     for (int i = 0; i < warmups + runs; i++) {
-      JobResult r = LocalRun.run(new JobDefinition(config, w.job()));
+      JobResult r = run.once();
       if (r.status() != JobStatus.FINISHED) {
         System.err.println("error: workload " + w.name() + " " + r.status().name().toLowerCase() + ": " + r.error());
-        return Main.EXIT_JOB_FAILED;
+        return null;
       }
       double s = r.runSeconds();
       String line = String.format(java.util.Locale.ROOT,
@@ -125,9 +175,9 @@ final class BenchCommand implements Callable<Integer> {
             r.metric("checkpoints.maxDurationMillis"), r.metric("checkpoints.lastSizeBytes"));
       }
       if (i < warmups) {
-        System.out.println("warmup " + (i + 1) + ": " + line);
+        System.out.println(label + "warmup " + (i + 1) + ": " + line);
       } else {
-        System.out.println("run " + (i - warmups + 1) + ": " + line);
+        System.out.println(label + "run " + (i - warmups + 1) + ": " + line);
         lines.add(line);
         seconds.add(s);
       }
@@ -137,7 +187,7 @@ final class BenchCommand implements Callable<Integer> {
       order.add(i);
     }
     order.sort(Comparator.comparing(seconds::get));
-    System.out.println(lines.get(order.get(order.size() / 2)));
-    return Main.EXIT_OK;
+    System.out.println(label + lines.get(order.get(order.size() / 2)));
+    return seconds.get(order.get(order.size() / 2));
   }
 }
