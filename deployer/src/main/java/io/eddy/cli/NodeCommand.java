@@ -13,7 +13,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code node --conf conf/node.json [--http-port P]}: starts a cluster node and runs until the JVM is stopped. A
- * shutdown hook closes Vert.x, so a graceful stop (SIGTERM, Ctrl-C) leaves the cluster at once.
+ * shutdown hook leaves gracefully: the leader first moves this node's jobs to the other nodes, then Vert.x closes.
  */
 @Command(
     name = "node",
@@ -21,6 +21,8 @@ import picocli.CommandLine.Option;
     description = "Starts a cluster node (Hazelcast) with its REST API and runs until stopped.")
 final class NodeCommand implements Callable<Integer> {
   private static final int START_TIMEOUT_SECONDS = 120;
+  // a graceful stop first moves the node's jobs to the others (a stopping checkpoint and a redeployment)
+  private static final int LEAVE_TIMEOUT_SECONDS = 90;
 
   @Option(names = "--conf", paramLabel = "NODE_JSON", defaultValue = "conf/node.json",
       description = "The node's JSON file (default: ${DEFAULT-VALUE}).")
@@ -50,7 +52,7 @@ final class NodeCommand implements Callable<Integer> {
     CountDownLatch left = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       try {
-        node.close().toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+        node.close().toCompletionStage().toCompletableFuture().get(LEAVE_TIMEOUT_SECONDS, TimeUnit.SECONDS);
       } catch (Exception e) {
         System.err.println("error: leaving the cluster: " + e);
       } finally {
