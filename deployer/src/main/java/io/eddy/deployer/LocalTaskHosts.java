@@ -36,10 +36,15 @@ public final class LocalTaskHosts implements TaskHosts {
   public Future<Void> deploy(JobDefinition job, SlotAssignment slots, List<TaskId> tasks, JsonObject restore) {
     List<Future<String>> deployed = new ArrayList<>();
     for (TaskId id : tasks) {
-      List<String> ids = deploymentsByAttempt.computeIfAbsent(id.attempt(), a -> new ArrayList<>());
-      deployed.add(vertx.deployVerticle(new TaskVerticle(id, job, t -> true, restore)).onSuccess(ids::add));
+      deployed.add(deployTask(new TaskVerticle(id, job, t -> true, restore)));
     }
     return Future.join(deployed).<Void>mapEmpty().recover(e -> Future.failedFuture(firstCause(deployed, e)));
+  }
+
+  /** Deploys one task on this JVM's Vert.x and keeps its deployment for {@link #undeploy}. */
+  Future<String> deployTask(TaskVerticle task) {
+    List<String> ids = deploymentsByAttempt.computeIfAbsent(task.id().attempt(), a -> new ArrayList<>());
+    return vertx.deployVerticle(task).onSuccess(ids::add);
   }
 
   /** The first failed deployment's cause: the one that names the task's problem. */

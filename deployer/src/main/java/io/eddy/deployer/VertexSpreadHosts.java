@@ -4,7 +4,6 @@ import io.eddy.graph.JobDefinition;
 import io.eddy.runtime.TaskId;
 import io.eddy.runtime.TaskVerticle;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -16,13 +15,11 @@ import java.util.List;
  * ({@code bench --nodes 2}); a real cluster places slots with {@link ClusterTaskHosts}.
  */
 public final class VertexSpreadHosts implements TaskHosts {
-  private final List<ClusterNode> nodes;
-  private final List<List<String>> deployments = new ArrayList<>(); // per node
+  private final List<LocalTaskHosts> nodes = new ArrayList<>();
 
   /** @param nodes clustered nodes of one cluster, in this JVM */
   public VertexSpreadHosts(List<ClusterNode> nodes) {
-    this.nodes = List.copyOf(nodes);
-    nodes.forEach(n -> deployments.add(new ArrayList<>()));
+    nodes.forEach(n -> this.nodes.add(new LocalTaskHosts(n.vertx())));
   }
 
   @Override
@@ -39,9 +36,7 @@ public final class VertexSpreadHosts implements TaskHosts {
     List<Future<String>> deployed = new ArrayList<>();
     for (TaskId t : tasks) {
       int n = nodeOf(t);
-      Vertx vertx = nodes.get(n).vertx();
-      deployed.add(vertx.deployVerticle(new TaskVerticle(t, job, other -> nodeOf(other) == n, restore))
-          .onSuccess(deployments.get(n)::add));
+      deployed.add(nodes.get(n).deployTask(new TaskVerticle(t, job, other -> nodeOf(other) == n, restore)));
     }
     return Future.join(deployed).<Void>mapEmpty()
         .recover(e -> Future.failedFuture(LocalTaskHosts.firstCause(deployed, e)));
@@ -50,13 +45,8 @@ public final class VertexSpreadHosts implements TaskHosts {
   @Override
   public Future<Void> undeploy(String jobId, int attempt) {
     List<Future<?>> undeployed = new ArrayList<>();
-    for (int n = 0; n < nodes.size(); n++) {
-      for (String d : deployments.get(n)) {
-        undeployed.add(nodes.get(n).vertx().undeploy(d));
-      }
-      deployments.get(n).clear();
-    }
-    return Future.join(undeployed).<Void>mapEmpty().recover(e -> Future.succeededFuture());
+    nodes.forEach(n -> undeployed.add(n.undeploy(jobId, attempt)));
+    return Future.join(undeployed).mapEmpty();
   }
 
   @Override
