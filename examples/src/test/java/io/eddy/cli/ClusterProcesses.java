@@ -242,10 +242,26 @@ final class ClusterProcesses implements AutoCloseable {
    * @return the exit status
    */
   int stopGracefully(Node node, Duration timeout) throws InterruptedException {
+    sigterm(node);
+    return awaitExit(node, timeout);
+  }
+
+  /**
+   * SIGTERMs a node without waiting for it to exit.
+   *
+   * @return when it exits: {@link System#nanoTime()} then
+   */
+  java.util.concurrent.CompletableFuture<Long> sigterm(Node node) {
     assertThat(node.isAlive()).as("%s alive before SIGTERM", node).isTrue();
+    java.util.concurrent.CompletableFuture<Long> exited = node.process().onExit().thenApply(p -> System.nanoTime());
     node.process().destroy();
-    if (!node.process().waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError(node + " did not exit within " + timeout.toSeconds() + " s of SIGTERM\n" + tails());
+    return exited;
+  }
+
+  /** Waits at most {@code timeout} for a node's process to exit; returns its exit status. */
+  int awaitExit(Node node, Duration timeout) throws InterruptedException {
+    if (!node.process().waitFor(Math.max(0, timeout.toMillis()), TimeUnit.MILLISECONDS)) {
+      throw new AssertionError(node + " did not exit within " + timeout.toSeconds() + " s\n" + tails());
     }
     return node.process().exitValue();
   }
