@@ -155,6 +155,7 @@ public final class JobCoordinator {
     this.attempt = lastAttempt;
     this.firstCheckpointId = firstCheckpointId;
     this.resumed = true;
+    metrics.put("failover.noticedAtEpochMillis", System.currentTimeMillis()); // a new leader took over
     return this;
   }
 
@@ -545,6 +546,8 @@ public final class JobCoordinator {
    */
   public void nodeLeft(String node) {
     if (slots != null && slots.nodes().contains(node) && !finishing) {
+      // wall-clock time, so that whoever killed the node can tell how long noticing it took
+      metrics.put("failover.noticedAtEpochMillis", System.currentTimeMillis());
       onFailure("node " + node + " left the cluster", false);
     }
   }

@@ -6,16 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eddy.cli.ClusterProcesses.Node;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The q5 exactly-once job at parallelism 3 on three bundle node processes (one slot each, so one subtask of every
@@ -25,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the job running again and to its first newly committed file (run by failsafe after {@code package}).
  */
 @Timeout(300)
-class ClusterFailoverIT {
+class ClusterFailoverIT extends ClusterProcessTest {
   private static final long EVENTS = 600_000; // six 10 s windows of event time
   private static final long RATE = 60_000; // 10 s
   private static final int MIN_COMMITTED_LINES = 5_000; // at least one whole window
@@ -33,20 +29,6 @@ class ClusterFailoverIT {
   private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration FINISH_TIMEOUT = Duration.ofSeconds(120);
 
-  @TempDir Path dir;
-  private ClusterProcesses cluster;
-
-  @BeforeEach
-  void createCluster() throws Exception {
-    cluster = new ClusterProcesses(dir);
-  }
-
-  @AfterEach
-  void closeCluster() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   @Test
   void killNonLeaderNode() throws Exception {
@@ -79,6 +61,7 @@ class ClusterFailoverIT {
     long checkpointBefore = job.latestCheckpoint().orElseThrow();
     int linesBefore = job.committedCount();
     Set<String> filesAtKill = job.committedFileNames();
+    long killEpochMillis = System.currentTimeMillis();
     long kill = System.nanoTime();
     cluster.kill9(victim);
 
@@ -101,6 +84,9 @@ class ClusterFailoverIT {
     }
 
     // printed before the remaining checks, so that a failing run shows it too
+    long noticedAt = recovered.getJsonObject("metrics", new JsonObject()).getLong("failover.noticedAtEpochMillis", -1L);
+    figure("ClusterFailoverIT.%s: kill -> the (new) leader notices the loss: %s", test,
+        noticedAt < 0 ? "not reported" : (noticedAt - killEpochMillis) + " ms");
     figure("ClusterFailoverIT.%s: kill -9 after chk-%d with %d of %d lines committed; kill -> attempt %d RUNNING "
             + "(at parallelism %s): %.2f s; kill -> first newly committed file after that: %s; "
             + "files committed between kill and recovery: %d",

@@ -6,14 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eddy.cli.ClusterProcesses.Node;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three bundle processes ({@code java -jar eddy-examples.jar node}) on loopback form one cluster with one leader;
@@ -21,23 +17,9 @@ import org.junit.jupiter.api.io.TempDir;
  * the multi-JVM tests, and a check of {@link ClusterProcesses} itself; run by failsafe after {@code package}).
  */
 @Timeout(240)
-class ClusterNodesIT {
+class ClusterNodesIT extends ClusterProcessTest {
   private static final Duration SURVIVORS_TIMEOUT = Duration.ofSeconds(15);
 
-  @TempDir Path dir;
-  private ClusterProcesses cluster;
-
-  @BeforeEach
-  void createCluster() throws Exception {
-    cluster = new ClusterProcesses(dir);
-  }
-
-  @AfterEach
-  void closeCluster() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   @Test
   void threeNodesFormOneClusterAndTheSurvivorsElectANewLeaderWhenTheLeaderIsKilled() throws Exception {

@@ -6,15 +6,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.eddy.cli.ClusterProcesses.Node;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The q5 exactly-once job with {@code "scaling": {"mode": "adaptive"}} on bundle node processes (one slot each): it
@@ -23,27 +19,13 @@ import org.junit.jupiter.api.io.TempDir;
  * how long the rescaling took (run by failsafe after {@code package}).
  */
 @Timeout(300)
-class ClusterScalingIT {
+class ClusterScalingIT extends ClusterProcessTest {
   private static final long EVENTS = 600_000; // six 10 s windows of event time
   private static final Duration RUNNING_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration RESCALE_TIMEOUT = Duration.ofSeconds(60);
   private static final Duration FINISH_TIMEOUT = Duration.ofSeconds(120);
   private static final Duration EXIT_AFTER_SIGTERM = Duration.ofSeconds(60);
 
-  @TempDir Path dir;
-  private ClusterProcesses cluster;
-
-  @BeforeEach
-  void createCluster() throws Exception {
-    cluster = new ClusterProcesses(dir);
-  }
-
-  @AfterEach
-  void closeCluster() throws Exception {
-    if (cluster != null) {
-      cluster.close();
-    }
-  }
 
   private static JsonObject adaptive() {
     return new JsonObject().put("mode", "adaptive");
