@@ -483,6 +483,7 @@ public final class JobCoordinator {
     }
     int from = attempt;
     restartScheduledFor = attempt; // failures of this attempt no longer restart it: the rescale replaces it
+    long sourcesStop = System.nanoTime(); // the pause starts when the sources stop at the barrier
     PendingCheckpoint pc = startCheckpoint(null, true);
     return pc.savepointDone.future().compose(dir -> {
       if (finishing || attempt != from) {
@@ -490,7 +491,7 @@ public final class JobCoordinator {
       }
       desired = parallelism;
       setStatus(JobStatus.RESTARTING);
-      failedAtNanos = System.nanoTime();
+      failedAtNanos = sourcesStop;
       pauseMetric = "rescale.lastPauseMillis";
       metrics.merge("rescales", 1L, Long::sum);
       LOG.log(System.Logger.Level.INFO, "job {0}: rescaling to {1} from checkpoint {2}", job.config().name(),

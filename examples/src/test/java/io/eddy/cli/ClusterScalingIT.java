@@ -53,9 +53,10 @@ class ClusterScalingIT extends ClusterProcessTest {
         RESCALE_TIMEOUT, Q5ClusterJob.runningSpread(3, all));
     long rescaled = System.nanoTime();
     figure("ClusterScalingIT.adaptiveJobRescalesWhenANodeJoins: third node start -> joined line: %.2f s (%d of %d "
-            + "lines committed then); joined line -> RUNNING at parallelism 3 (attempt %s -> %s): %.2f s",
+            + "lines committed then); joined line -> RUNNING at parallelism 3 (attempt %s -> %s): %.2f s; "
+            + "pause (sources stop at the barrier -> new attempt running): %s ms",
         seconds(starting, third.joinedNanos()), linesAtJoin, job.oracle().size(), attemptBefore,
-        after.getValue("attempt"), seconds(third.joinedNanos(), rescaled));
+        after.getValue("attempt"), seconds(third.joinedNanos(), rescaled), pauseMillis(after));
 
     assertThat(Q5ClusterJob.nodes(after)).as("nodes running the job after the rescale").contains(third.id());
     assertThat(Q5ClusterJob.attempt(after)).as("attempt after a rescale (one redeployment at least)")
@@ -89,12 +90,18 @@ class ClusterScalingIT extends ClusterProcessTest {
     long rescaled = System.nanoTime();
     int status = cluster.awaitExit(stopped, EXIT_AFTER_SIGTERM.minusNanos(System.nanoTime() - stopping));
     figure("ClusterScalingIT.gracefulStopScalesDownWithoutLoss: SIGTERM with %d of %d lines committed -> RUNNING at "
-            + "parallelism 2 (attempt %d -> %s): %.2f s; SIGTERM -> exit %d: %.2f s",
+            + "parallelism 2 (attempt %d -> %s): %.2f s; SIGTERM -> exit %d: %.2f s; "
+            + "pause (sources stop at the barrier -> new attempt running): %s ms",
         linesBefore, job.oracle().size(), attemptBefore, after.getValue("attempt"), seconds(stopping, rescaled),
-        status, seconds(stopping, exited.join()));
+        status, seconds(stopping, exited.join()), pauseMillis(after));
     assertThat(status).as("exit status of %s after SIGTERM", stopped).isIn(0, ClusterProcesses.EXIT_SIGTERM);
 
     job.await(others, "FINISHED", FINISH_TIMEOUT, s -> "FINISHED".equals(s.getString("state")));
     job.assertOutputIsTheOracle();
+  }
+
+  /** The leader's measure of the last rescale's pause: from the sources stopping at the barrier to the next attempt running. */
+  private static Object pauseMillis(io.vertx.core.json.JsonObject status) {
+    return status.getJsonObject("metrics", new io.vertx.core.json.JsonObject()).getValue("rescale.lastPauseMillis", "?");
   }
 }

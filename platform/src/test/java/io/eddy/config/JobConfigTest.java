@@ -138,7 +138,7 @@ class JobConfigTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
             "{}                                                      | missing required key 'job'",
-            "{\"job\": \"A\", \"paralelism\": 2}                     | unknown key 'paralelism' (allowed keys: name, job, parallelism, maxParallelism, frame, params, chaining, watermarkIntervalMillis, badRecords, stateBackend, rocksdb, checkpoints, restartStrategy)",
+            "{\"job\": \"A\", \"paralelism\": 2}                     | unknown key 'paralelism' (allowed keys: name, job, parallelism, maxParallelism, frame, params, chaining, watermarkIntervalMillis, badRecords, stateBackend, rocksdb, checkpoints, restartStrategy, scaling)",
             "{\"job\": \"A\", \"frame\": {\"maxByte\": 1}}           | unknown key 'frame.maxByte' (allowed keys: maxRecords, maxBytes, flushMillis, credits, serializeLocal)",
             "{\"job\": \"A\", \"frame\": {\"maxBytes\": \"big\"}}    | key 'frame.maxBytes': expected an integer, found \"big\"",
             "{\"job\": \"A\", \"frame\": {\"maxBytes\": 15}}         | key 'frame.maxBytes': must be at least 16, found 15",
@@ -159,6 +159,8 @@ class JobConfigTest {
             "{\"job\": \"A\", \"parallelism\": 200}                  | key 'parallelism': 200 exceeds the default maxParallelism 128; set maxParallelism to at least 200",
             "{\"job\": \"A\", \"params\": {\"n\": [1]}}              | key 'params.n': expected a string, number or boolean, found [1]",
             "{\"job\": \"A\", \"params\": []}                        | key 'params': expected an object, found []",
+            "{\"job\": \"A\", \"scaling\": {\"mode\": \"auto\"}}      | key 'scaling.mode': expected one of \"fixed\", \"adaptive\", found \"auto\"",
+            "{\"job\": \"A\", \"scaling\": {\"max\": 0}}            | key 'scaling.max': must be between 1 and 32768, found 0",
     })
     void invalidFilesGiveOneLineNamingFileAndKey(String json, String expected) throws IOException {
         assertThat(failureFor(json)).isEqualTo(expected);
