@@ -348,7 +348,6 @@ public final class JobCoordinator {
             onFailure(messageOf(ar.cause()));
             return;
           }
-          setStatus(JobStatus.RUNNING);
           if (startNanos == 0) {
             startNanos = System.nanoTime();
           }
@@ -356,6 +355,7 @@ public final class JobCoordinator {
             metrics.put(pauseMetric, (System.nanoTime() - failedAtNanos) / 1_000_000);
             failedAtNanos = 0;
           }
+          setStatus(JobStatus.RUNNING); // after the metrics: listeners publish them
           sendToAll("run", new JsonObject());
           if (checkpoints != null) {
             checkpointTimer = vertx.setPeriodic(checkpoints.intervalMillis(), t -> maybeTrigger());

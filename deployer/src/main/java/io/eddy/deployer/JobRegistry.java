@@ -223,7 +223,16 @@ final class JobRegistry {
       msg.fail(400, String.valueOf(e.getMessage()));
       return;
     }
-    Entry e = new Entry(JobCoordinator.newJobId(job.config().name()), job, null);
+    String name = job.config().name();
+    for (Entry other : jobs.values()) {
+      if (other.submitted.config().name().equals(name) && other.result == null && other.failure == null) {
+        // checkpoints live under the job's name: two runs at once would prune each other's
+        msg.fail(409, "a job named '" + name + "' is already " + other.coordinator.status() + " (" + other.id
+            + "); its checkpoints would mix with this one's: cancel it or give this job another 'name'");
+        return;
+      }
+    }
+    Entry e = new Entry(JobCoordinator.newJobId(name), job, null);
     jobs.put(e.id, e);
     run(e, coordinator(e, job));
     msg.reply(new JsonObject().put("id", e.id));

@@ -133,7 +133,12 @@ class ClusterPlacementTest {
     assertThat(nodes).hasSize(2);
     nodes.forEach(n -> assertThat(((JsonObject) n).getInteger("usedSlots")).as(n.toString()).isEqualTo(1));
 
-    // a third job cannot start: both slots are taken; it waits in CREATED with its reason
+    // the same job name again while it runs: refused, since both would keep checkpoints in one place
+    r = call(b, "POST", "/jobs", job.encode());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(409);
+    assertThat(new JsonObject(r.body()).getString("error")).contains("q5-exactly-once").contains(id);
+
+    // another job cannot start: both slots are taken; it waits in CREATED with its reason
     JsonObject other = q5(1000, 1000).put("name", "waits");
     r = call(a, "POST", "/jobs", other.encode());
     String waiting = new JsonObject(r.body()).getString("id");
