@@ -549,6 +549,9 @@ public final class JobCoordinator {
     if (slots != null && slots.nodes().contains(node) && !finishing) {
       // wall-clock time, so that whoever killed the node can tell how long noticing it took
       metrics.put("failover.noticedAtEpochMillis", System.currentTimeMillis());
+      // a checkpoint in progress cannot complete without the node's tasks; aborting a rescale's stopping
+      // checkpoint hands the restart to the rescale, which would otherwise wait for the checkpoint's timeout
+      new ArrayList<>(pending.values()).forEach(pc -> abort(pc, "node " + node + " left the cluster"));
       onFailure("node " + node + " left the cluster", false);
     }
   }

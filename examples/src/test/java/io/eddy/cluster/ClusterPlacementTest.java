@@ -187,4 +187,36 @@ class ClusterPlacementTest {
     System.out.println("figure: rescale pause on a graceful node stop " + done.getJsonObject("metrics")
         .getLong("rescale.lastPauseMillis") + " ms");
   }
+
+  @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
+  void aLeaderThatStopsHandsItsJobsToTheNextLeader() throws Exception {
+    NodeConfig conf = config("eddy-handover-" + UUID.randomUUID().toString().substring(0, 8)).withSlots(1);
+    ClusterNode a = start(conf);
+    ClusterNode b = start(conf);
+    ClusterNode c = start(conf);
+    ClusterNode leader = a.isLeader() ? a : b.isLeader() ? b : c;
+    List<ClusterNode> others = new ArrayList<>(List.of(a, b, c));
+    others.remove(leader);
+    long events = 900_000;
+    JsonObject job = q5(events, 100_000).put("scaling", new JsonObject().put("mode", "adaptive").put("max", 3));
+
+    HttpResponse<String> r = call(others.get(0), "POST", "/jobs", job.encode());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    String id = new JsonObject(r.body()).getString("id");
+    JsonObject running = awaitJob(others.get(0), id, j -> "RUNNING".equals(j.getString("state"))
+        && j.getInteger("parallelism") == 3, "RUNNING on 3 slots");
+    Thread.sleep(1500); // some checkpoints and committed windows
+    int attempt = running.getInteger("attempt");
+
+    await(leader.close(), 90);
+    started.remove(leader);
+    JsonObject resumed = awaitJob(others.get(0), id, j -> "RUNNING".equals(j.getString("state"))
+        && j.getInteger("attempt") > attempt, "carried on by the next leader");
+    assertThat(others.get(0).isLeader() || others.get(1).isLeader()).as("a new leader").isTrue();
+    assertThat(nodesOf(resumed)).doesNotContain(leader.nodeId()).hasSize(2);
+    awaitJob(others.get(1), id, j -> "FINISHED".equals(j.getString("state")), "FINISHED");
+    Checkpointing.assertSameMultiset(Checkpointing.committedLines(tmp.resolve("out")),
+        Checkpointing.windowOracle(events, 10_000, 0));
+  }
 }
