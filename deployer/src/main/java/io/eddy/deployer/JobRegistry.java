@@ -216,7 +216,7 @@ final class JobRegistry {
       if (json == null || json.isBlank()) {
         throw new ConfigException("POST /jobs: the request body must be the job JSON");
       }
-      JobConfig config = JobConfig.parse(json, "POST /jobs");
+      JobConfig config = JobConfig.parse(withNodeCheckpointDirectory(json), "POST /jobs");
       job = JobDefinition.load(config, Thread.currentThread().getContextClassLoader());
       job.instantiate(); // plans it: bad window settings and the like fail here, with a message
     } catch (RuntimeException e) {
@@ -236,6 +236,27 @@ final class JobRegistry {
     jobs.put(e.id, e);
     run(e, coordinator(e, job));
     msg.reply(new JsonObject().put("id", e.id));
+  }
+
+  /**
+   * A job whose {@code checkpoints} section names no {@code directory} checkpoints into the node's
+   * {@code checkpointDirectory}, where a new leader also looks for the durable registry copies.
+   */
+  private String withNodeCheckpointDirectory(String json) {
+    String dir = node.config().checkpointDirectory();
+    if (dir == null) {
+      return json;
+    }
+    try {
+      JsonObject o = new JsonObject(json);
+      if (o.getValue("checkpoints") instanceof JsonObject cs && !cs.containsKey("directory")) {
+        cs.put("directory", dir);
+        return o.encode();
+      }
+    } catch (RuntimeException notAnObject) {
+      // JobConfig.parse says what is wrong with it
+    }
+    return json;
   }
 
   private static Path savepointPath(Entry e, String directory) {

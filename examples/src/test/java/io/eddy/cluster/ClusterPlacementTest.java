@@ -219,4 +219,34 @@ class ClusterPlacementTest {
     Checkpointing.assertSameMultiset(Checkpointing.committedLines(tmp.resolve("out")),
         Checkpointing.windowOracle(events, 10_000, 0));
   }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void aJobWithoutACheckpointDirectoryUsesTheNodesAndItsRegistryCopyLivesThere() throws Exception {
+    Path nodeDir = tmp.resolve("node-checkpoints");
+    NodeConfig conf = config("eddy-dir-" + UUID.randomUUID().toString().substring(0, 8)).withSlots(2);
+    conf = new NodeConfig(conf.source(), conf.clusterName(), conf.host(), conf.members(), conf.hazelcastPort(),
+        conf.eventBusPort(), conf.slots(), conf.httpPort(), conf.heartbeatSeconds(), conf.maxNoHeartbeatSeconds(),
+        nodeDir.toString());
+    ClusterNode a = start(conf);
+    long events = 100_000;
+    JsonObject job = q5(events, 100_000);
+    job.getJsonObject("checkpoints").remove("directory");
+    HttpResponse<String> r = call(a, "POST", "/jobs", job.encode());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    String id = new JsonObject(r.body()).getString("id");
+    awaitJob(a, id, j -> "FINISHED".equals(j.getString("state")), "FINISHED");
+    Checkpointing.assertSameMultiset(Checkpointing.committedLines(tmp.resolve("out")),
+        Checkpointing.windowOracle(events, 10_000, 0));
+    assertThat(Checkpointing.storage(nodeDir, "q5-exactly-once").latest()).as("checkpoints under the node's directory")
+        .isPresent();
+    Path copy = nodeDir.resolve("q5-exactly-once").resolve("job-" + id + ".json");
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (!(Files.exists(copy) && Files.readString(copy).contains("FINISHED")) && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    JsonObject durable = new JsonObject(Files.readString(copy));
+    assertThat(durable.getString("id")).isEqualTo(id);
+    assertThat(durable.getString("state")).isEqualTo("FINISHED");
+  }
 }
