@@ -155,26 +155,37 @@ class ClusterPlacementTest {
     call(a, "POST", "/jobs/" + waiting + "/cancel", null);
   }
 
-  @Test
-  @Timeout(value = 300, unit = TimeUnit.SECONDS)
-  void aGracefulNodeStopMovesItsSubtasksWithoutLoss() throws Exception {
-    NodeConfig conf = config("eddy-drain-" + UUID.randomUUID().toString().substring(0, 8)).withSlots(1);
-    ClusterNode a = start(conf);
-    ClusterNode b = start(conf);
-    ClusterNode c = start(conf);
-    ClusterNode leader = a.isLeader() ? a : b.isLeader() ? b : c;
-    ClusterNode leaving = leader == a ? b : a;
-    long events = 900_000;
-    JsonObject job = q5(events, 100_000).put("scaling", new JsonObject().put("mode", "adaptive"));
+  /** Three nodes of one slot each, the leader first. */
+  private List<ClusterNode> threeNodes(String clusterPrefix) throws Exception {
+    NodeConfig conf = config(clusterPrefix + UUID.randomUUID().toString().substring(0, 8)).withSlots(1);
+    List<ClusterNode> nodes = new ArrayList<>(List.of(start(conf), start(conf), start(conf)));
+    nodes.sort(java.util.Comparator.comparing(n -> !n.isLeader()));
+    assertThat(nodes.get(0).isLeader()).as("a leader among %d nodes", nodes.size()).isTrue();
+    return nodes;
+  }
 
-    HttpResponse<String> r = call(leader, "POST", "/jobs", job.encode());
+  /** Submits the adaptive q5 job via {@code node}; returns once it runs on 3 nodes and had time to checkpoint. */
+  private String runAdaptiveQ5(ClusterNode via, long events) throws Exception {
+    JsonObject job = q5(events, 100_000).put("scaling", new JsonObject().put("mode", "adaptive").put("max", 3));
+    HttpResponse<String> r = call(via, "POST", "/jobs", job.encode());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     String id = new JsonObject(r.body()).getString("id");
-    JsonObject running = awaitJob(leader, id, j -> "RUNNING".equals(j.getString("state"))
+    JsonObject running = awaitJob(via, id, j -> "RUNNING".equals(j.getString("state"))
         && j.getInteger("parallelism") == 3, "RUNNING on 3 slots");
     assertThat(nodesOf(running)).hasSize(3);
     Thread.sleep(1500); // some checkpoints and committed windows
-    int attempt = running.getInteger("attempt");
+    return id;
+  }
+
+  @Test
+  @Timeout(value = 300, unit = TimeUnit.SECONDS)
+  void aGracefulNodeStopMovesItsSubtasksWithoutLoss() throws Exception {
+    long events = 900_000;
+    List<ClusterNode> nodes = threeNodes("eddy-drain-");
+    ClusterNode leader = nodes.get(0);
+    ClusterNode leaving = nodes.get(1);
+    String id = runAdaptiveQ5(leader, events);
+    int attempt = awaitJob(leader, id, j -> true, "listed").getInteger("attempt");
 
     await(leaving.close(), 90);
     started.remove(leaving);
@@ -191,23 +202,12 @@ class ClusterPlacementTest {
   @Test
   @Timeout(value = 300, unit = TimeUnit.SECONDS)
   void aLeaderThatStopsHandsItsJobsToTheNextLeader() throws Exception {
-    NodeConfig conf = config("eddy-handover-" + UUID.randomUUID().toString().substring(0, 8)).withSlots(1);
-    ClusterNode a = start(conf);
-    ClusterNode b = start(conf);
-    ClusterNode c = start(conf);
-    ClusterNode leader = a.isLeader() ? a : b.isLeader() ? b : c;
-    List<ClusterNode> others = new ArrayList<>(List.of(a, b, c));
-    others.remove(leader);
     long events = 900_000;
-    JsonObject job = q5(events, 100_000).put("scaling", new JsonObject().put("mode", "adaptive").put("max", 3));
-
-    HttpResponse<String> r = call(others.get(0), "POST", "/jobs", job.encode());
-    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-    String id = new JsonObject(r.body()).getString("id");
-    JsonObject running = awaitJob(others.get(0), id, j -> "RUNNING".equals(j.getString("state"))
-        && j.getInteger("parallelism") == 3, "RUNNING on 3 slots");
-    Thread.sleep(1500); // some checkpoints and committed windows
-    int attempt = running.getInteger("attempt");
+    List<ClusterNode> nodes = threeNodes("eddy-handover-");
+    ClusterNode leader = nodes.get(0);
+    List<ClusterNode> others = nodes.subList(1, 3);
+    String id = runAdaptiveQ5(others.get(0), events);
+    int attempt = awaitJob(leader, id, j -> true, "listed").getInteger("attempt");
 
     await(leader.close(), 90);
     started.remove(leader);
