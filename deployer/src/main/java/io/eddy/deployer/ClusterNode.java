@@ -49,6 +49,7 @@ public final class ClusterNode {
   private volatile DeployerVerticle deployer;
   private volatile boolean closed;
   private volatile String nodeVerticleDeployment;
+  private volatile NodeVerticle nodeVerticle;
 
   private ClusterNode(NodeConfig config, Vertx vertx, HazelcastClusterManager clusterManager) {
     this.config = config;
@@ -93,7 +94,9 @@ public final class ClusterNode {
     RestVerticle r = new RestVerticle(this, config.host(), config.httpPort());
     return vertx.deployVerticle(r).compose(id -> {
       rest = r;
-      return vertx.deployVerticle(new NodeVerticle(this, config.host(), r.actualPort(), config.slots()));
+      NodeVerticle nv = new NodeVerticle(this, config.host(), r.actualPort(), config.slots());
+      nodeVerticle = nv;
+      return vertx.deployVerticle(nv);
     }).compose(id -> {
       nodeVerticleDeployment = id;
       DeployerVerticle d = new DeployerVerticle(this, 1000);
@@ -171,6 +174,12 @@ public final class ClusterNode {
   /** @return the clustered Vert.x */
   public Vertx vertx() {
     return vertx;
+  }
+
+  /** @return whether tasks of some job run on this node */
+  public boolean hostsTasks() {
+    NodeVerticle nv = nodeVerticle;
+    return nv != null && nv.hostsTasks();
   }
 
   /** @return whether this node's deployer candidate holds the leader lock */

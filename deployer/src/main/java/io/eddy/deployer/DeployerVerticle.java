@@ -128,19 +128,34 @@ public final class DeployerVerticle extends VerticleBase {
    * @return completes when the node's tasks may go
    */
   public Future<Void> leave() {
+    return leave(System.currentTimeMillis() + DRAIN_TIMEOUT_MILLIS);
+  }
+
+  private Future<Void> leave(long deadline) {
     if (leader && registry != null) {
       return registry.suspendAll();
     }
+    if (!node.hostsTasks()) {
+      return Future.succeededFuture(); // nothing to move
+    }
+    if (System.currentTimeMillis() > deadline) {
+      LOG.warn("node {}: the leader did not move the jobs off this node in time; leaving anyway", node.nodeId());
+      return Future.succeededFuture();
+    }
+    // asked again on a timeout: the leader may have left meanwhile (or this node may lead now)
     return vertx.eventBus().<JsonObject>request(JobRegistry.ADDRESS,
             new JsonObject().put("action", "drain").put("node", node.nodeId()),
-            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(DRAIN_TIMEOUT_MILLIS))
-        .<Void>mapEmpty().recover(e -> {
-          LOG.warn("node {}: the leader did not move the jobs off this node: {}", node.nodeId(), e.toString());
-          return Future.succeededFuture();
+            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(DRAIN_REQUEST_MILLIS))
+        .<Void>mapEmpty()
+        .recover(e -> {
+          io.vertx.core.Promise<Void> retry = io.vertx.core.Promise.promise();
+          vertx.setTimer(200, t -> leave(deadline).onComplete(retry));
+          return retry.future();
         });
   }
 
   private static final long DRAIN_TIMEOUT_MILLIS = 70_000;
+  private static final long DRAIN_REQUEST_MILLIS = 10_000;
 
   @Override
   public Future<?> stop() {

@@ -45,6 +45,7 @@ public final class NodeVerticle extends VerticleBase {
   private AsyncMap<String, JsonObject> nodes;
   private MessageConsumer<JsonObject> requests;
   private final Map<String, Hosted> hosted = new LinkedHashMap<>(); // by jobId/attempt
+  private volatile boolean hostsTasks;
 
   /** The tasks of one attempt of one job on this node. */
   private record Hosted(String jobId, int attempt, Set<Integer> slots, List<String> deployments) {}
@@ -137,6 +138,7 @@ public final class NodeVerticle extends VerticleBase {
     JsonObject restore = body.getJsonObject("restore");
     Hosted h = new Hosted(jobId, attempt, new HashSet<>(), new ArrayList<>());
     hosted.put(jobId + "/" + attempt, h);
+    hostsTasks = true;
     List<Future<String>> deployed = new ArrayList<>();
     for (Object o : body.getJsonArray("tasks")) {
       JsonArray t = (JsonArray) o;
@@ -158,12 +160,13 @@ public final class NodeVerticle extends VerticleBase {
       h.deployments().forEach(d -> undeployed.add(vertx.undeploy(d)));
       return true;
     });
+    hostsTasks = !hosted.isEmpty();
     return Future.join(undeployed).<Void>mapEmpty().recover(e -> Future.succeededFuture());
   }
 
-  /** @return the number of tasks this node runs (for tests) */
-  int taskCount() {
-    return hosted.values().stream().mapToInt(h -> h.deployments().size()).sum();
+  /** @return whether this node runs tasks of some job (readable from any thread) */
+  public boolean hostsTasks() {
+    return hostsTasks;
   }
 
   @Override
