@@ -90,6 +90,9 @@ public final class NodeVerticle extends VerticleBase {
     }).compose(v -> advertise()).onSuccess(v -> {
       node.addNodeListener(membership);
       timer = vertx.setPeriodic(REFRESH_MILLIS, t -> advertise());
+      // loads RocksDB's native library now, off the event loop, rather than in the first task placed here
+      // (a node that just joined takes over subtasks during a rescale, whose pause this would lengthen)
+      vertx.executeBlocking(() -> Class.forName(io.eddy.state.RocksDbKeyedStateBackend.class.getName()), false);
     });
   }
 
