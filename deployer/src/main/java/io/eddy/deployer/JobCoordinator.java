@@ -190,6 +190,21 @@ public final class JobCoordinator {
     return desired;
   }
 
+  /**
+   * Starts from the counters a former coordinator of this job published (call before {@link #run}), so that they
+   * count over the job's whole life.
+   */
+  public JobCoordinator carryMetrics(JsonObject published) {
+    if (published != null) {
+      published.forEach(e -> {
+        if (e.getValue() instanceof Number n) {
+          metrics.put(e.getKey(), n.longValue());
+        }
+      });
+    }
+    return this;
+  }
+
   /** @return the metrics so far */
   public Map<String, Long> metrics() {
     return Map.copyOf(metrics);
@@ -756,7 +771,8 @@ public final class JobCoordinator {
         for (int i = 0; i < v.parallelism(); i++) {
           TaskId task = new TaskId(jobId, attempt, v.id(), i);
           if (hosts.isAlive(slots.nodeOf(task))) { // a departed node's tasks died with it
-            canceled.add(vertx.eventBus().request(task.controlAddress(), cancel, wait));
+            canceled.add(vertx.eventBus().<JsonObject>request(task.controlAddress(), cancel, wait)
+                .onSuccess(reply -> mergeMetrics(reply.body())));
           }
         }
       }

@@ -139,7 +139,7 @@ final class JobRegistry {
     int attempt = saved.getInteger("attempt", -1);
     JobCoordinator c = coordinator(e, job);
     if (attempt >= 0) {
-      c.resumeAfter(attempt, saved.getLong("firstCheckpointId", 1L));
+      c.carryMetrics(saved.getJsonObject("metrics")).resumeAfter(attempt, saved.getLong("firstCheckpointId", 1L));
     }
     LOG.info("job {}: carried on by the new leader after attempt {}", id, attempt);
     run(e, c);

@@ -61,8 +61,10 @@ class ClusterScalingIT extends ClusterProcessTest {
     assertThat(Q5ClusterJob.nodes(after)).as("nodes running the job after the rescale").contains(third.id());
     assertThat(Q5ClusterJob.attempt(after)).as("attempt after a rescale (one redeployment at least)")
         .isGreaterThan(attemptBefore);
-    job.await(all, "FINISHED", FINISH_TIMEOUT, s -> "FINISHED".equals(s.getString("state")));
+    JsonObject done = job.await(all, "FINISHED", FINISH_TIMEOUT, s -> "FINISHED".equals(s.getString("state")));
     job.assertOutputIsTheOracle();
+    assertThat(done.getJsonObject("metrics").getLong("sourceRecords"))
+        .as("bids read over all attempts: the rescale's stopping checkpoint leaves nothing to replay").isEqualTo(EVENTS);
   }
 
   @Test
@@ -96,8 +98,10 @@ class ClusterScalingIT extends ClusterProcessTest {
         status, seconds(stopping, exited.join()), pauseMillis(after));
     assertThat(status).as("exit status of %s after SIGTERM", stopped).isIn(0, ClusterProcesses.EXIT_SIGTERM);
 
-    job.await(others, "FINISHED", FINISH_TIMEOUT, s -> "FINISHED".equals(s.getString("state")));
+    JsonObject done = job.await(others, "FINISHED", FINISH_TIMEOUT, s -> "FINISHED".equals(s.getString("state")));
     job.assertOutputIsTheOracle();
+    assertThat(done.getJsonObject("metrics").getLong("sourceRecords"))
+        .as("bids read over all attempts: the drain's stopping checkpoint leaves nothing to replay").isEqualTo(EVENTS);
   }
 
   /** The leader's measure of the last rescale's pause: from the sources stopping at the barrier to the next attempt running. */

@@ -195,6 +195,8 @@ class ClusterPlacementTest {
     JsonObject done = awaitJob(leader, id, j -> "FINISHED".equals(j.getString("state")), "FINISHED");
     Checkpointing.assertSameMultiset(Checkpointing.committedLines(tmp.resolve("out")),
         Checkpointing.windowOracle(events, 10_000, 0));
+    assertThat(done.getJsonObject("metrics").getLong("sourceRecords"))
+        .as("bids read over both attempts: the stopping checkpoint leaves nothing to replay").isEqualTo(events);
     System.out.println("figure: rescale pause on a graceful node stop " + done.getJsonObject("metrics")
         .getLong("rescale.lastPauseMillis") + " ms");
   }
@@ -215,7 +217,10 @@ class ClusterPlacementTest {
         && j.getInteger("attempt") > attempt, "carried on by the next leader");
     assertThat(others.get(0).isLeader() || others.get(1).isLeader()).as("a new leader").isTrue();
     assertThat(nodesOf(resumed)).doesNotContain(leader.nodeId()).hasSize(2);
-    awaitJob(others.get(1), id, j -> "FINISHED".equals(j.getString("state")), "FINISHED");
+    JsonObject done = awaitJob(others.get(1), id, j -> "FINISHED".equals(j.getString("state")), "FINISHED");
+    assertThat(done.getJsonObject("metrics").getLong("sourceRecords"))
+        .as("bids read under both leaders: the handover's stopping checkpoint leaves nothing to replay")
+        .isEqualTo(events);
     Checkpointing.assertSameMultiset(Checkpointing.committedLines(tmp.resolve("out")),
         Checkpointing.windowOracle(events, 10_000, 0));
   }

@@ -12,6 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class TaskMetrics {
   public static final String RECORDS_IN = "recordsIn";
+  /** Records read from the job's sources; summed over a job's attempts, anything above its input was replayed. */
+  public static final String SOURCE_RECORDS = "sourceRecords";
   public static final String RECORDS_OUT = "recordsOut";
   public static final String FRAMES_IN = "framesIn";
   public static final String FRAMES_OUT = "framesOut";

@@ -79,6 +79,7 @@ public final class TaskVerticle extends VerticleBase {
   private io.eddy.serde.SerdeRegistry serdes;
   private SourceReader<Object> reader;
   private Counter recordsIn;
+  private Counter sourceRecordsRead; // over all attempts, more than the input once records were replayed
   private Counter framesIn;
   private long flushTimer = -1;
   private boolean turnScheduled;
@@ -163,6 +164,7 @@ public final class TaskVerticle extends VerticleBase {
     jobRaw = job.config().raw();
     badRecordPolicy = io.eddy.api.BadRecordPolicy.parse(job.config().raw().getString("badRecords", "fail"));
     recordsIn = metrics.counter(TaskMetrics.RECORDS_IN);
+    sourceRecordsRead = metrics.counter(TaskMetrics.SOURCE_RECORDS);
     framesIn = metrics.counter(TaskMetrics.FRAMES_IN);
     JobDefinition.Instance instance = job.instantiate();
     vertex = instance.plan().vertex(id.vertex());
@@ -360,8 +362,14 @@ public final class TaskVerticle extends VerticleBase {
     switch (command) {
       case "run" -> run();
       case "cancel" -> {
+        // a task that already reported its end reported its counters with it; others send them here
+        boolean reported = state == State.FINISHED || state == State.FAILED;
         cancel();
-        msg.reply("canceled");
+        JsonObject reply = new JsonObject().put("state", state.name());
+        if (!reported) {
+          reply.put("metrics", new JsonObject(new java.util.LinkedHashMap<>(metrics.snapshot())));
+        }
+        msg.reply(reply);
       }
       case "checkpoint" -> {
         triggerCheckpoint(msg.body().getLong("checkpoint"), msg.body().getLong("timestamp"));
@@ -485,6 +493,7 @@ public final class TaskVerticle extends VerticleBase {
       long before = sourceRecords;
       SourceReader.InputStatus status = reader.pollNext(sourceOutput, SOURCE_BATCH);
       recordsIn.add(sourceRecords - before);
+      sourceRecordsRead.add(sourceRecords - before);
       switch (status) {
         case END_OF_INPUT -> {
           endOfInput();
