@@ -34,6 +34,7 @@ import java.util.Set;
  * dies before the partitions' backups are in place (right after a join) takes some entries with it.
  */
 public final class NodeVerticle extends VerticleBase {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(NodeVerticle.class);
   /** How often the advertisement is written again. */
   public static final long REFRESH_MILLIS = 5_000;
 
@@ -48,7 +49,10 @@ public final class NodeVerticle extends VerticleBase {
   private volatile boolean hostsTasks;
 
   /** The tasks of one attempt of one job on this node. */
-  private record Hosted(String jobId, int attempt, Set<Integer> slots, List<String> deployments) {}
+  private record Hosted(String jobId, int attempt, Set<Integer> slots, List<String> deployments, long since) {}
+
+  /** How long a job's tasks may run here without the job being listed in the registry. */
+  static final long UNLISTED_GRACE_MILLIS = 30_000;
 
   /** @return where the leader sends a node its deploy and undeploy requests */
   public static String tasksAddress(String nodeId) {
@@ -89,7 +93,10 @@ public final class NodeVerticle extends VerticleBase {
       return requests.completion();
     }).compose(v -> advertise()).onSuccess(v -> {
       node.addNodeListener(membership);
-      timer = vertx.setPeriodic(REFRESH_MILLIS, t -> advertise());
+      timer = vertx.setPeriodic(REFRESH_MILLIS, t -> {
+        advertise();
+        undeployOrphans();
+      });
       // loads RocksDB's native library now, off the event loop, rather than in the first task placed here
       // (a node that just joined takes over subtasks during a rescale, whose pause this would lengthen)
       vertx.executeBlocking(() -> Class.forName(io.eddy.state.RocksDbKeyedStateBackend.class.getName()), false);
@@ -139,7 +146,7 @@ public final class NodeVerticle extends VerticleBase {
     }
     SlotAssignment assignment = new SlotAssignment(body.getJsonArray("slots").getList());
     JsonObject restore = body.getJsonObject("restore");
-    Hosted h = new Hosted(jobId, attempt, new HashSet<>(), new ArrayList<>());
+    Hosted h = new Hosted(jobId, attempt, new HashSet<>(), new ArrayList<>(), System.currentTimeMillis());
     hosted.put(jobId + "/" + attempt, h);
     hostsTasks = true;
     List<Future<String>> deployed = new ArrayList<>();
@@ -152,6 +159,35 @@ public final class NodeVerticle extends VerticleBase {
     }
     return Future.join(deployed).<Void>mapEmpty()
         .recover(e -> Future.failedFuture(LocalTaskHosts.firstCause(deployed, e)));
+  }
+
+  /**
+   * Undeploys tasks no coordinator will ever stop: those of an attempt the registry has moved past (a deploy request
+   * that arrived after its coordinator gave up on it), of a job that has ended, or of a job the registry does not
+   * list (its entry was lost with no durable copy).
+   */
+  private void undeployOrphans() {
+    if (hosted.isEmpty()) {
+      return;
+    }
+    vertx.sharedData().<String, JsonObject>getAsyncMap(JobRegistry.JOBS_MAP).onSuccess(jobs -> {
+      for (Hosted h : List.copyOf(hosted.values())) {
+        jobs.get(h.jobId()).onSuccess(job -> {
+          boolean orphan;
+          if (job == null) {
+            orphan = System.currentTimeMillis() - h.since() > UNLISTED_GRACE_MILLIS;
+          } else {
+            String state = job.getString("state", "");
+            orphan = job.getInteger("attempt", -1) > h.attempt()
+                || state.equals("FINISHED") || state.equals("FAILED") || state.equals("CANCELED");
+          }
+          if (orphan && hosted.containsKey(h.jobId() + "/" + h.attempt())) {
+            LOG.warn("node {}: undeploying orphaned tasks of job {} attempt {}", nodeId, h.jobId(), h.attempt());
+            undeploy(h.jobId(), h.attempt()).onComplete(v -> advertise());
+          }
+        });
+      }
+    });
   }
 
   private Future<Void> undeploy(String jobId, int attempt) {

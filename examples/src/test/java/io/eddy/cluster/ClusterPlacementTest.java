@@ -254,4 +254,28 @@ class ClusterPlacementTest {
     assertThat(durable.getString("id")).isEqualTo(id);
     assertThat(durable.getString("state")).isEqualTo("FINISHED");
   }
+
+  @Test
+  @Timeout(value = 120, unit = TimeUnit.SECONDS)
+  void tasksOfAnAttemptNoCoordinatorRunsAreUndeployedByTheirNode() throws Exception {
+    ClusterNode a = start(config("eddy-orphans-" + UUID.randomUUID().toString().substring(0, 8)).withSlots(2));
+    long events = 20_000;
+    HttpResponse<String> r = call(a, "POST", "/jobs", q5(events, 100_000).encode());
+    String id = new JsonObject(r.body()).getString("id");
+    JsonObject done = awaitJob(a, id, j -> "FINISHED".equals(j.getString("state")), "FINISHED");
+    assertThat(a.hostsTasks()).isFalse();
+
+    // a deploy request that arrives late, after its job ended (as after a leader gave up on a slow node)
+    JsonObject late = new JsonObject().put("action", "deploy").put("jobId", id).put("attempt", done.getInteger("attempt"))
+        .put("job", done.getJsonObject("config")).put("source", done.getString("source"))
+        .put("slots", new JsonArray().add(a.nodeId()).add(a.nodeId()))
+        .put("tasks", new JsonArray().add(new JsonArray().add(0).add(0)));
+    await(a.vertx().eventBus().request(io.eddy.deployer.NodeVerticle.tasksAddress(a.nodeId()), late), 30);
+    assertThat(a.hostsTasks()).as("the late task was deployed").isTrue();
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (a.hostsTasks() && System.currentTimeMillis() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(a.hostsTasks()).as("the node undeploys tasks of an ended job").isFalse();
+  }
 }
