@@ -28,7 +28,8 @@ import java.util.Set;
  * slots: [node ids], tasks: [[vertex, subtask], ...], restore}} builds the job from its JSON (every node holds the
  * same bundle, so nothing but JSON travels) and deploys one {@link TaskVerticle} per task, replying once all have
  * started; frames to a subtask whose slot is on this node are handed over as objects, all others are serialized.
- * {@code {action: "undeploy", jobId, attempt}} undeploys the job's tasks of that attempt and earlier ones.
+ * {@code {action: "undeploy", jobId, attempt}} undeploys the job's tasks of that attempt and earlier ones. Every
+ * {@link #REFRESH_MILLIS} it also undeploys orphaned tasks (see {@link #undeployOrphans}).
  *
  * <p>The advertisement is written again whenever a node leaves and every {@link #REFRESH_MILLIS}: a member that
  * dies before the partitions' backups are in place (right after a join) takes some entries with it.
