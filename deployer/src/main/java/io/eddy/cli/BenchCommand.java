@@ -46,6 +46,9 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--frame-records", description = "Records per frame (default: the job default).")
   Integer frameRecords;
 
+  @Option(names = "--frame-bytes", description = "Bytes per serialized frame (default: the job default).")
+  Integer frameBytes;
+
   @Option(names = "--flush-millis", description = "Flush timeout of partial frames in ms.")
   Long flushMillis;
 
@@ -91,6 +94,9 @@ final class BenchCommand implements Callable<Integer> {
     JsonObject frame = new JsonObject();
     if (frameRecords != null) {
       frame.put("maxRecords", frameRecords);
+    }
+    if (frameBytes != null) {
+      frame.put("maxBytes", frameBytes);
     }
     if (flushMillis != null) {
       frame.put("flushMillis", flushMillis);
