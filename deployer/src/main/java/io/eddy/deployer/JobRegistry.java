@@ -200,14 +200,17 @@ final class JobRegistry {
       case "rescale" -> {
         int p = body.getInteger("parallelism");
         if (p > e.submitted.config().maxParallelism()) {
-          yield Future.failedFuture("parallelism " + p + " exceeds the job's maxParallelism "
+          msg.fail(400, "query parameter 'parallelism': " + p + " exceeds the job's maxParallelism "
               + e.submitted.config().maxParallelism());
+          yield null;
         }
         yield e.coordinator.rescale(p).map(v -> new JsonObject().put("id", e.id).put("parallelism", p));
       }
       default -> Future.failedFuture("unknown action '" + action + "'");
     };
-    answer.onSuccess(msg::reply).onFailure(err -> msg.fail(409, String.valueOf(err.getMessage())));
+    if (answer != null) { // null: refused above
+      answer.onSuccess(msg::reply).onFailure(err -> msg.fail(409, String.valueOf(err.getMessage())));
+    }
   }
 
   private void submit(Message<JsonObject> msg, String json) {

@@ -107,6 +107,9 @@ class RestJobsTest {
     assertThat(tmp.resolve("sp/_metadata")).exists();
 
     assertThat(call("POST", "/jobs/" + id + "/rescale?parallelism=zero", null).statusCode()).isEqualTo(400);
+    r = call("POST", "/jobs/" + id + "/rescale?parallelism=129", null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(new JsonObject(r.body()).getString("error")).contains("parallelism").contains("maxParallelism 128");
     r = call("POST", "/jobs/" + id + "/rescale?parallelism=3", null);
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     JsonObject finished = waitForState(id, "FINISHED");
