@@ -185,6 +185,11 @@ public final class JobCoordinator {
     return firstCheckpointId;
   }
 
+  /** @return whether the job takes checkpoints (and can therefore rescale) */
+  public boolean checkpointing() {
+    return checkpoints != null;
+  }
+
   /** @return the parallelism asked for */
   public int desiredParallelism() {
     return desired;

@@ -296,7 +296,9 @@ final class JobRegistry {
         JobCoordinator c = e.coordinator;
         if (c.slots() != null && c.slots().nodes().contains(nodeId) && !isOver(c)) {
           busy = true;
-          if (c.status() == JobStatus.RUNNING) {
+          if (c.status() == JobStatus.RUNNING && !c.checkpointing()) {
+            c.nodeLeft(nodeId); // nothing to carry state over: it starts again on the other nodes at once
+          } else if (c.status() == JobStatus.RUNNING) {
             c.rescale(c.desiredParallelism()).onFailure(x -> { }); // refused while ending: it ends here
           }
         }
