@@ -675,6 +675,7 @@ public final class JobCoordinator {
       metrics.put("checkpoints.lastSizeBytes", ar.result());
       metrics.merge("checkpoints.maxDurationMillis", duration, Math::max);
       sendToAll("complete", new JsonObject().put("checkpoint", pc.id));
+      onChange.run(); // the registry shows the checkpoint statistics as they are
     });
   }
 
