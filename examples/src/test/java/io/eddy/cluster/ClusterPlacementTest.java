@@ -149,7 +149,14 @@ class ClusterPlacementTest {
     JsonObject done = awaitJob(b, id, j -> "FINISHED".equals(j.getString("state")), "FINISHED");
     Checkpointing.assertSameMultiset(Checkpointing.committedLines(tmp.resolve("out")),
         Checkpointing.windowOracle(events, 10_000, 0));
-    assertThat(done.getJsonObject("metrics").getLong("checkpoints.completed")).isPositive();
+    long completed = done.getJsonObject("metrics").getLong("checkpoints.completed");
+    assertThat(completed).isPositive();
+    String metrics = call(a, "GET", "/metrics", null).body();
+    assertThat(metrics)
+        .contains("eddy_job_checkpoints_completed{job=\"" + id + "\",name=\"q5-exactly-once\"} " + completed + "\n")
+        .contains("eddy_job_state{job=\"" + id + "\",name=\"q5-exactly-once\",state=\"FINISHED\"} 1\n")
+        .contains("eddy_node_slots{node=\"" + b.nodeId() + "\"} 1\n")
+        .contains("eddy_node_leader{node=\"" + (a.isLeader() ? a : b).nodeId() + "\"} 1\n");
     // the slots are free again: the waiting job runs
     awaitJob(a, waiting, j -> !"CREATED".equals(j.getString("state")), "started once slots were free");
     call(a, "POST", "/jobs/" + waiting + "/cancel", null);
