@@ -28,6 +28,7 @@ import java.util.Set;
  *   <li>{@code POST /jobs/{id}/cancel}, {@code POST /jobs/{id}/savepoints[?stop=true]} (optional body
  *       {@code {"directory": ...}}; {@code stop}: cancel the job once the savepoint is taken),
  *       {@code POST /jobs/{id}/rescale?parallelism=N}; 404 for an unknown id, 409 when the job's state refuses;</li>
+ *   <li>{@code GET /metrics}: Prometheus text (see {@link #metrics});</li>
  *   <li>mutations are forwarded to the leader over the event bus ({@link JobRegistry#ADDRESS}); 503 while no
  *       leader has been elected;</li>
  *   <li>anything else: 404 (405 for a known path with another method) with {@code {"error": "..."}}.</li>
