@@ -49,7 +49,8 @@ public final class JobCoordinator {
   private final String jobId;
   private final TaskHosts hosts;
   private final String restoreFrom; // null, "latest" or a checkpoint path
-  private final Map<String, Long> metrics = new TreeMap<>();
+  private final Map<String, Long> metrics = new TreeMap<>(); // of ended tasks and the coordinator's own
+  private final Map<String, JsonObject> liveMetrics = new java.util.HashMap<>(); // running tasks' last counters
   private final Promise<JobResult> result = Promise.promise();
   private final AtomicReference<JobStatus> status = new AtomicReference<>(JobStatus.CREATED);
   private final CheckpointSettings checkpoints;
@@ -210,9 +211,11 @@ public final class JobCoordinator {
     return this;
   }
 
-  /** @return the metrics so far */
+  /** @return the metrics so far: those of ended tasks plus the running tasks' counters at their last checkpoint */
   public Map<String, Long> metrics() {
-    return Map.copyOf(metrics);
+    Map<String, Long> all = new TreeMap<>(metrics);
+    liveMetrics.values().forEach(m -> mergeInto(all, m));
+    return all;
   }
 
   private void setStatus(JobStatus s) {
@@ -439,10 +442,17 @@ public final class JobCoordinator {
     }
   }
 
+  /** Adds an ended (or stopped) task's final counters; its live counters are superseded. */
   private void mergeMetrics(JsonObject report) {
-    JsonObject m = report.getJsonObject("metrics", new JsonObject());
+    if (report.containsKey("vertex")) {
+      liveMetrics.remove(report.getInteger("vertex") + "/" + report.getInteger("subtask"));
+    }
+    mergeInto(metrics, report.getJsonObject("metrics", new JsonObject()));
+  }
+
+  private static void mergeInto(Map<String, Long> into, JsonObject m) {
     for (String k : m.fieldNames()) {
-      metrics.merge(k, m.getLong(k), k.startsWith("max") ? Math::max : Long::sum);
+      into.merge(k, m.getLong(k), k.startsWith("max") ? Math::max : Long::sum);
     }
   }
 
@@ -626,6 +636,9 @@ public final class JobCoordinator {
     if (!pc.acked.add(ack.getInteger("vertex") + "/" + ack.getInteger("subtask"))) {
       return; // a task asked twice (a barrier and a direct request) acknowledges once
     }
+    if (ack.containsKey("metrics")) {
+      liveMetrics.put(ack.getInteger("vertex") + "/" + ack.getInteger("subtask"), ack.getJsonObject("metrics"));
+    }
     pc.tasks.add(new JsonObject().put("vertex", ack.getInteger("vertex")).put("subtask", ack.getInteger("subtask"))
         .put("operators", ack.getJsonObject("operators")));
     if (pc.acked.size() < plan.subtaskCount()) {
@@ -785,6 +798,9 @@ public final class JobCoordinator {
     }
     MessageConsumer<JsonObject> oldReports = reports;
     return Future.join(canceled).transform(ignored -> {
+      // tasks that did not answer (their node is gone) count with their last checkpoint's counters
+      liveMetrics.values().forEach(m -> mergeInto(metrics, m));
+      liveMetrics.clear();
       List<Future<?>> undeployed = new ArrayList<>();
       if (stopping >= 0) {
         undeployed.add(hosts.undeploy(jobId, stopping));

@@ -102,6 +102,17 @@ class RestJobsTest {
     assertThat(all.stream().map(o -> ((JsonObject) o).getString("id")).toList()).contains(id);
     Thread.sleep(800); // let a checkpoint complete and some windows commit
 
+    // the counters are live while it runs: they come with every checkpoint's acknowledgements
+    long deadline = System.currentTimeMillis() + 20_000;
+    JsonObject live = new JsonObject(call("GET", "/jobs/" + id, null).body());
+    while (live.getJsonObject("metrics").getLong("sourceRecords", 0L) == 0 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+      live = new JsonObject(call("GET", "/jobs/" + id, null).body());
+    }
+    assertThat(live.getString("state")).isEqualTo("RUNNING");
+    assertThat(live.getJsonObject("metrics").getLong("sourceRecords", 0L)).as(live.encode()).isPositive()
+        .isLessThan(events);
+
     r = call("POST", "/jobs/" + id + "/savepoints", new JsonObject().put("directory", tmp.resolve("sp").toString()).encode());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     assertThat(tmp.resolve("sp/_metadata")).exists();

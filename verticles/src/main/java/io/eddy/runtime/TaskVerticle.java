@@ -365,7 +365,8 @@ public final class TaskVerticle extends VerticleBase {
         // a task that already reported its end reported its counters with it; others send them here
         boolean reported = state == State.FINISHED || state == State.FAILED;
         cancel();
-        JsonObject reply = new JsonObject().put("state", state.name());
+        JsonObject reply = new JsonObject().put("vertex", id.vertex()).put("subtask", id.subtask())
+            .put("state", state.name());
         if (!reported) {
           reply.put("metrics", new JsonObject(new java.util.LinkedHashMap<>(metrics.snapshot())));
         }
@@ -650,7 +651,9 @@ public final class TaskVerticle extends VerticleBase {
             .put("subtask", id.subtask())
             .put("state", "ACK")
             .put("checkpoint", checkpointId)
-            .put("operators", ar.result());
+            .put("operators", ar.result())
+            // the counters so far ride along, so the job's metrics are live to the last checkpoint
+            .put("metrics", new JsonObject(new java.util.LinkedHashMap<>(metrics.snapshot())));
         vertx.eventBus().send(id.coordinatorAddress(), ack);
       });
     } catch (Throwable e) {
