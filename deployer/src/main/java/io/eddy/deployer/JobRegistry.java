@@ -61,6 +61,7 @@ final class JobRegistry {
     JobCoordinator coordinator;
     JobResult result;
     String failure; // a run that could not start
+    JsonObject endedBefore; // as a former leader published it, for a job that had ended then
 
     Entry(String id, JobDefinition submitted, String restoreFrom) {
       this.id = id;
@@ -134,6 +135,7 @@ final class JobRegistry {
     if (state == JobStatus.FINISHED || state == JobStatus.FAILED || state == JobStatus.CANCELED) {
       e.coordinator = coordinator(e, job);
       e.result = new JobResult(id, job.config().name(), state, saved.getString("error"), 0, Map.of());
+      e.endedBefore = saved;
       return;
     }
     int attempt = saved.getInteger("attempt", -1);
@@ -184,6 +186,10 @@ final class JobRegistry {
     Entry e = jobs.get(body.getString("id"));
     if (e == null) {
       msg.fail(404, "no job '" + body.getString("id") + "'");
+      return;
+    }
+    if (e.result != null || e.failure != null) {
+      msg.fail(409, "job '" + e.id + "' has ended (" + (e.result != null ? e.result.status() : JobStatus.FAILED) + ")");
       return;
     }
     Future<JsonObject> answer = switch (action) {
@@ -419,6 +425,9 @@ final class JobRegistry {
   }
 
   private static JsonObject describe(Entry e) {
+    if (e.endedBefore != null) {
+      return e.endedBefore;
+    }
     return describe(e.id, e.submitted, e.coordinator, e.result, e.failure, e.restoreFrom);
   }
 }

@@ -127,6 +127,10 @@ class RestJobsTest {
     assertThat(finished.getInteger("parallelism")).isEqualTo(3);
     assertThat(call("POST", "/jobs/" + id + "/savepoints?stop=true", null).statusCode())
         .as("a finished job takes no savepoint").isEqualTo(409);
+    r = call("POST", "/jobs/" + id + "/cancel", null);
+    assertThat(r.statusCode()).as("a finished job cannot be canceled: %s", r.body()).isEqualTo(409);
+    assertThat(new JsonObject(r.body()).getString("error")).contains("FINISHED");
+    assertThat(new JsonObject(call("GET", "/jobs/" + id, null).body()).getString("state")).isEqualTo("FINISHED");
 
     List<String> got = io.eddy.checkpoint.SavepointRescaleTest.committedLines(tmp.resolve("out"));
     java.util.Map<String, long[]> agg = new java.util.HashMap<>();
