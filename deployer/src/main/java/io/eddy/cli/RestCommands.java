@@ -79,6 +79,10 @@ final class RestCommands {
     @Option(names = "--param", paramLabel = "KEY=VALUE", description = "Overrides a job parameter; repeatable.")
     List<String> params = List.of();
 
+    @Option(names = "--from-savepoint", paramLabel = "DIR",
+        description = "Starts the job from this savepoint or checkpoint directory (as the nodes see the path).")
+    String fromSavepoint;
+
     @Override
     public Integer call() throws Exception {
       JobConfig config = JobConfig.load(jobFile);
@@ -88,7 +92,10 @@ final class RestCommands {
         overrides.put(kv.getKey(), kv.getValue());
       }
       config = config.withParams(config.params().withOverrides(overrides));
-      return print(send("POST", "/jobs", config.raw().encode()), "id");
+      String path = fromSavepoint == null ? "/jobs"
+          : "/jobs?fromSavepoint=" + java.net.URLEncoder.encode(
+              Path.of(fromSavepoint).toAbsolutePath().toString(), java.nio.charset.StandardCharsets.UTF_8);
+      return print(send("POST", path, config.raw().encode()), "id");
     }
   }
 

@@ -176,7 +176,7 @@ final class JobRegistry {
     JsonObject body = msg.body();
     String action = body.getString("action", "");
     if (action.equals("submit")) {
-      submit(msg, body.getString("job"));
+      submit(msg, body.getString("job"), body.getString("fromSavepoint"));
       return;
     }
     if (action.equals("drain")) {
@@ -219,7 +219,7 @@ final class JobRegistry {
     }
   }
 
-  private void submit(Message<JsonObject> msg, String json) {
+  private void submit(Message<JsonObject> msg, String json, String fromSavepoint) {
     JobDefinition job;
     try {
       if (json == null || json.isBlank()) {
@@ -233,18 +233,35 @@ final class JobRegistry {
       return;
     }
     String name = job.config().name();
-    for (Entry other : jobs.values()) {
-      if (other.submitted.config().name().equals(name) && other.result == null && other.failure == null) {
-        // checkpoints live under the job's name: two runs at once would prune each other's
-        msg.fail(409, "a job named '" + name + "' is already " + other.coordinator.status() + " (" + other.id
-            + "); its checkpoints would mix with this one's: cancel it or give this job another 'name'");
-        return;
-      }
+    if (refusedAsSameName(msg, name)) {
+      return;
     }
-    Entry e = new Entry(JobCoordinator.newJobId(name), job, null);
-    jobs.put(e.id, e);
-    run(e, coordinator(e, job));
-    msg.reply(new JsonObject().put("id", e.id));
+    JobDefinition submitted = job;
+    // the savepoint is read off the event loop: a wrong path or another job's savepoint is the request's fault
+    Future<Void> checked = fromSavepoint == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
+      Path dir = Path.of(fromSavepoint);
+      JsonObject meta;
+      try {
+        meta = io.eddy.checkpoint.CheckpointStorage.readMetadata(dir);
+      } catch (Exception x) {
+        throw new ConfigException("query parameter 'fromSavepoint': " + fromSavepoint + " is not a savepoint or"
+            + " checkpoint directory: " + x.getMessage());
+      }
+      if (!name.equals(meta.getString("job"))) {
+        throw new ConfigException("query parameter 'fromSavepoint': " + fromSavepoint + " belongs to job '"
+            + meta.getString("job") + "', not '" + name + "'");
+      }
+      return null;
+    }, false);
+    checked.onFailure(x -> msg.fail(400, String.valueOf(x.getMessage()))).onSuccess(v -> {
+      if (refusedAsSameName(msg, name)) {
+        return; // one was submitted while the savepoint was read
+      }
+      Entry e = new Entry(JobCoordinator.newJobId(name), submitted, fromSavepoint);
+      jobs.put(e.id, e);
+      run(e, coordinator(e, submitted));
+      msg.reply(new JsonObject().put("id", e.id));
+    });
   }
 
   /**
@@ -266,6 +283,18 @@ final class JobRegistry {
       // JobConfig.parse says what is wrong with it
     }
     return json;
+  }
+
+  /** Refuses the request (409) if a job of this name has not ended: checkpoints live under the job's name. */
+  private boolean refusedAsSameName(Message<JsonObject> msg, String name) {
+    for (Entry other : jobs.values()) {
+      if (other.submitted.config().name().equals(name) && other.result == null && other.failure == null) {
+        msg.fail(409, "a job named '" + name + "' is already " + other.coordinator.status() + " (" + other.id
+            + "); its checkpoints would mix with this one's: cancel it or give this job another 'name'");
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Path savepointPath(Entry e, String directory) {

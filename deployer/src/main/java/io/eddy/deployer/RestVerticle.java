@@ -23,8 +23,9 @@ import java.util.Set;
  *   <li>{@code GET /jobs}, {@code GET /jobs/{id}}: the cluster's jobs, read from the registry map
  *       {@link JobRegistry#JOBS_MAP}, as {@code {id, name, state, parallelism, desiredParallelism, attempt,
  *       subtasks: [{vertex, subtask, node}], reason?, error?, metrics, config, source}};</li>
- *   <li>{@code POST /jobs} (the job JSON): the leader validates it (400 naming the field otherwise) and places it
- *       on the cluster's slots; answers {@code {"id": ...}};</li>
+ *   <li>{@code POST /jobs[?fromSavepoint=DIR]} (the job JSON): the leader validates it (400 naming the field
+ *       otherwise, or the savepoint that is not one of this job) and places it on the cluster's slots, restoring the
+ *       savepoint if given; answers {@code {"id": ...}};</li>
  *   <li>{@code POST /jobs/{id}/cancel}, {@code POST /jobs/{id}/savepoints[?stop=true]} (optional body
  *       {@code {"directory": ...}}; {@code stop}: cancel the job once the savepoint is taken),
  *       {@code POST /jobs/{id}/rescale?parallelism=N}; 404 for an unknown id, 409 when the job's state refuses;</li>
@@ -135,7 +136,8 @@ public final class RestVerticle extends VerticleBase {
       error(ctx, 400, "the request body must be the job JSON");
       return;
     }
-    forward(ctx, new JsonObject().put("action", "submit").put("job", body));
+    forward(ctx, new JsonObject().put("action", "submit").put("job", body)
+        .put("fromSavepoint", ctx.queryParams().get("fromSavepoint")));
   }
 
   private void savepoint(RoutingContext ctx) {

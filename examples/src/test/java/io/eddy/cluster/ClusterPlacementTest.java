@@ -285,4 +285,38 @@ class ClusterPlacementTest {
     }
     assertThat(a.hostsTasks()).as("the node undeploys tasks of an ended job").isFalse();
   }
+
+  @Test
+  @Timeout(value = 180, unit = TimeUnit.SECONDS)
+  void aJobStoppedWithASavepointIsSubmittedAgainFromItWithoutLossOrDuplicates() throws Exception {
+    ClusterNode a = start(config("eddy-resubmit-" + UUID.randomUUID().toString().substring(0, 8)).withSlots(2));
+    long events = 500_000;
+    JsonObject job = q5(events, 100_000);
+    HttpResponse<String> r = call(a, "POST", "/jobs", job.encode());
+    String first = new JsonObject(r.body()).getString("id");
+    awaitJob(a, first, j -> "RUNNING".equals(j.getString("state"))
+        && j.getJsonObject("metrics").getLong("checkpoints.completed", 0L) > 0, "RUNNING with a checkpoint");
+    Path savepoint = tmp.resolve("sp");
+    r = call(a, "POST", "/jobs/" + first + "/savepoints?stop=true",
+        new JsonObject().put("directory", savepoint.toString()).encode());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    awaitJob(a, first, j -> "CANCELED".equals(j.getString("state")), "stopped");
+    List<String> before = Checkpointing.committedLines(tmp.resolve("out"));
+    assertThat(before.size()).as("committed before the stop").isLessThan(Checkpointing.windowOracle(events, 10_000, 0).size());
+
+    String encoded = java.net.URLEncoder.encode(savepoint.toString(), java.nio.charset.StandardCharsets.UTF_8);
+    r = call(a, "POST", "/jobs?fromSavepoint=" + encoded, job.copy().put("name", "another").encode());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(new JsonObject(r.body()).getString("error")).contains("fromSavepoint").contains("belongs to job");
+    r = call(a, "POST", "/jobs?fromSavepoint=" + encoded + "-missing", job.encode());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+    assertThat(new JsonObject(r.body()).getString("error")).contains("fromSavepoint").contains("-missing");
+
+    r = call(a, "POST", "/jobs?fromSavepoint=" + encoded, job.encode());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    String second = new JsonObject(r.body()).getString("id");
+    awaitJob(a, second, j -> "FINISHED".equals(j.getString("state")), "FINISHED");
+    Checkpointing.assertSameMultiset(Checkpointing.committedLines(tmp.resolve("out")),
+        Checkpointing.windowOracle(events, 10_000, 0));
+  }
 }
