@@ -97,6 +97,14 @@ class ClusterPlacementTest {
     throw new AssertionError("job " + id + " never became " + what + "; last: " + j);
   }
 
+  /** Waits for the q5 job to finish; its committed output must be the oracle exactly. */
+  private JsonObject awaitFinishedExactly(ClusterNode via, String id, long events) throws Exception {
+    JsonObject done = awaitJob(via, id, j -> "FINISHED".equals(j.getString("state")), "FINISHED");
+    Checkpointing.assertSameMultiset(Checkpointing.committedLines(tmp.resolve("out")),
+        Checkpointing.windowOracle(events, 10_000, 0));
+    return done;
+  }
+
   private static Set<String> nodesOf(JsonObject job) {
     Set<String> nodes = new HashSet<>();
     job.getJsonArray("subtasks").forEach(o -> nodes.add(((JsonObject) o).getString("node")));
@@ -146,9 +154,7 @@ class ClusterPlacementTest {
     assertThat(created.getString("state")).isEqualTo("CREATED");
     assertThat(created.getString("reason")).contains("slots");
 
-    JsonObject done = awaitJob(b, id, j -> "FINISHED".equals(j.getString("state")), "FINISHED");
-    Checkpointing.assertSameMultiset(Checkpointing.committedLines(tmp.resolve("out")),
-        Checkpointing.windowOracle(events, 10_000, 0));
+    JsonObject done = awaitFinishedExactly(b, id, events);
     long completed = done.getJsonObject("metrics").getLong("checkpoints.completed");
     assertThat(completed).isPositive();
     String metrics = call(a, "GET", "/metrics", null).body();
@@ -199,9 +205,7 @@ class ClusterPlacementTest {
     JsonObject moved = awaitJob(leader, id, j -> j.getInteger("attempt") > attempt, "redeployed");
     assertThat(nodesOf(moved)).doesNotContain(leaving.nodeId());
     assertThat(moved.getInteger("parallelism")).isEqualTo(2);
-    JsonObject done = awaitJob(leader, id, j -> "FINISHED".equals(j.getString("state")), "FINISHED");
-    Checkpointing.assertSameMultiset(Checkpointing.committedLines(tmp.resolve("out")),
-        Checkpointing.windowOracle(events, 10_000, 0));
+    JsonObject done = awaitFinishedExactly(leader, id, events);
     assertThat(done.getJsonObject("metrics").getLong("sourceRecords"))
         .as("bids read over both attempts: the stopping checkpoint leaves nothing to replay").isEqualTo(events);
     System.out.println("figure: rescale pause on a graceful node stop " + done.getJsonObject("metrics")
@@ -224,12 +228,10 @@ class ClusterPlacementTest {
         && j.getInteger("attempt") > attempt, "carried on by the next leader");
     assertThat(others.get(0).isLeader() || others.get(1).isLeader()).as("a new leader").isTrue();
     assertThat(nodesOf(resumed)).doesNotContain(leader.nodeId()).hasSize(2);
-    JsonObject done = awaitJob(others.get(1), id, j -> "FINISHED".equals(j.getString("state")), "FINISHED");
+    JsonObject done = awaitFinishedExactly(others.get(1), id, events);
     assertThat(done.getJsonObject("metrics").getLong("sourceRecords"))
         .as("bids read under both leaders: the handover's stopping checkpoint leaves nothing to replay")
         .isEqualTo(events);
-    Checkpointing.assertSameMultiset(Checkpointing.committedLines(tmp.resolve("out")),
-        Checkpointing.windowOracle(events, 10_000, 0));
   }
 
   @Test
@@ -247,9 +249,7 @@ class ClusterPlacementTest {
     HttpResponse<String> r = call(a, "POST", "/jobs", job.encode());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     String id = new JsonObject(r.body()).getString("id");
-    awaitJob(a, id, j -> "FINISHED".equals(j.getString("state")), "FINISHED");
-    Checkpointing.assertSameMultiset(Checkpointing.committedLines(tmp.resolve("out")),
-        Checkpointing.windowOracle(events, 10_000, 0));
+    awaitFinishedExactly(a, id, events);
     assertThat(Checkpointing.storage(nodeDir, "q5-exactly-once").latest()).as("checkpoints under the node's directory")
         .isPresent();
     Path copy = nodeDir.resolve("q5-exactly-once").resolve("job-" + id + ".json");
@@ -315,8 +315,6 @@ class ClusterPlacementTest {
     r = call(a, "POST", "/jobs?fromSavepoint=" + encoded, job.encode());
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     String second = new JsonObject(r.body()).getString("id");
-    awaitJob(a, second, j -> "FINISHED".equals(j.getString("state")), "FINISHED");
-    Checkpointing.assertSameMultiset(Checkpointing.committedLines(tmp.resolve("out")),
-        Checkpointing.windowOracle(events, 10_000, 0));
+    awaitFinishedExactly(a, second, events);
   }
 }
