@@ -32,16 +32,22 @@ class ClusterFailoverIT extends ClusterProcessTest {
 
   @Test
   void killNonLeaderNode() throws Exception {
-    killANodeAndRecover(false);
+    killANodeAndRecover(false, false);
   }
 
   @Test
   void killLeaderNode() throws Exception {
-    killANodeAndRecover(true);
+    killANodeAndRecover(true, false);
   }
 
-  private void killANodeAndRecover(boolean leader) throws Exception {
-    String test = leader ? "killLeaderNode" : "killNonLeaderNode";
+  /** A hung node (SIGSTOP) is only noticed by its missing heartbeats: after {@code maxNoHeartbeatSeconds}. */
+  @Test
+  void freezeNonLeaderNode() throws Exception {
+    killANodeAndRecover(false, true);
+  }
+
+  private void killANodeAndRecover(boolean leader, boolean freeze) throws Exception {
+    String test = freeze ? "freezeNonLeaderNode" : leader ? "killLeaderNode" : "killNonLeaderNode";
     List<Node> nodes = cluster.startNodes(3, 1);
     String leaderId = cluster.awaitMembers(nodes, nodes, Duration.ofSeconds(30));
     Node leaderNode = cluster.byId(leaderId);
@@ -63,7 +69,11 @@ class ClusterFailoverIT extends ClusterProcessTest {
     Set<String> filesAtKill = job.committedFileNames();
     long killEpochMillis = System.currentTimeMillis();
     long kill = System.nanoTime();
-    cluster.kill9(victim);
+    if (freeze) {
+      cluster.freeze(victim);
+    } else {
+      cluster.kill9(victim);
+    }
 
     JsonObject recovered = job.await(survivors, "RUNNING again with an attempt above " + attemptBefore,
         RECOVERY_TIMEOUT, s -> "RUNNING".equals(s.getString("state")) && s.getInteger("attempt", -1) > attemptBefore);
@@ -87,8 +97,8 @@ class ClusterFailoverIT extends ClusterProcessTest {
     long noticedAt = recovered.getJsonObject("metrics", new JsonObject()).getLong("failover.noticedAtEpochMillis", -1L);
     figure("ClusterFailoverIT.%s: kill -> the (new) leader notices the loss: %s", test,
         noticedAt < 0 ? "not reported" : (noticedAt - killEpochMillis) + " ms");
-    figure("ClusterFailoverIT.%s: kill -9 after chk-%d with %d of %d lines committed; kill -> attempt %d RUNNING "
-            + "(at parallelism %s): %.2f s; kill -> first newly committed file after that: %s; "
+    figure("ClusterFailoverIT.%s: kill (-9 or -STOP, as the test says) after chk-%d with %d of %d lines committed; "
+            + "kill -> attempt %d RUNNING (at parallelism %s): %.2f s; kill -> first newly committed file after that: %s; "
             + "files committed between kill and recovery: %d",
         test, checkpointBefore, linesBefore, job.oracle().size(), recovered.getInteger("attempt"),
         recovered.getValue("parallelism"), seconds(kill, runningAgain), firstNewFile,

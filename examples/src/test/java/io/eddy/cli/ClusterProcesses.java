@@ -226,6 +226,17 @@ final class ClusterProcesses implements AutoCloseable {
   }
 
   /** SIGKILLs a node and waits until it is gone: exit status 137. */
+  /**
+   * {@code kill -STOP}: the process hangs with its sockets open, as a node in a long pause or cut off would, so the
+   * others only notice it by its missing heartbeats. {@link #close} kills it (SIGKILL ends a stopped process).
+   */
+  void freeze(Node node) throws Exception {
+    assertThat(node.isAlive()).as("%s alive before kill -STOP", node).isTrue();
+    Process kill = new ProcessBuilder("kill", "-STOP", Long.toString(node.pid())).start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS)).as("kill -STOP %d done", node.pid()).isTrue();
+    assertThat(kill.exitValue()).as("kill -STOP %d", node.pid()).isZero();
+  }
+
   void kill9(Node node) throws InterruptedException {
     assertThat(node.isAlive()).as("%s alive before kill -9", node).isTrue();
     node.process().destroyForcibly();
