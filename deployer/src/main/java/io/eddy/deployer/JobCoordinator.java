@@ -520,6 +520,8 @@ public final class JobCoordinator {
         return Future.<Void>succeededFuture();
       }
       desired = parallelism;
+      // of the pause, the stopping checkpoint's share; the rest is stopping, placing and restoring the attempt
+      metrics.put("rescale.lastStopCheckpointMillis", (System.nanoTime() - sourcesStop) / 1_000_000);
       setStatus(JobStatus.RESTARTING);
       failedAtNanos = sourcesStop;
       pauseMetric = "rescale.lastPauseMillis";

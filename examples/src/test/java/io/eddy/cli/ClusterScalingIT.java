@@ -106,6 +106,8 @@ class ClusterScalingIT extends ClusterProcessTest {
 
   /** The leader's measure of the last rescale's pause: from the sources stopping at the barrier to the next attempt running. */
   private static Object pauseMillis(io.vertx.core.json.JsonObject status) {
-    return status.getJsonObject("metrics", new io.vertx.core.json.JsonObject()).getValue("rescale.lastPauseMillis", "?");
+    io.vertx.core.json.JsonObject m = status.getJsonObject("metrics", new io.vertx.core.json.JsonObject());
+    return m.getValue("rescale.lastPauseMillis", "?") + " (stopping checkpoint "
+        + m.getValue("rescale.lastStopCheckpointMillis", "?") + ")";
   }
 }

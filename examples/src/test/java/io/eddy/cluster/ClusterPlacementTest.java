@@ -209,7 +209,8 @@ class ClusterPlacementTest {
     assertThat(done.getJsonObject("metrics").getLong("sourceRecords"))
         .as("bids read over both attempts: the stopping checkpoint leaves nothing to replay").isEqualTo(events);
     System.out.println("figure: rescale pause on a graceful node stop " + done.getJsonObject("metrics")
-        .getLong("rescale.lastPauseMillis") + " ms");
+        .getLong("rescale.lastPauseMillis") + " ms, of which the stopping checkpoint "
+        + done.getJsonObject("metrics").getLong("rescale.lastStopCheckpointMillis") + " ms");
   }
 
   @Test
