@@ -25,8 +25,9 @@ import java.util.function.Function;
  * is flushed, synced and renamed to a hidden pending file ({@code .<name>.pending}), and when the
  * checkpoint completes it is renamed to its visible name {@code part-<subtask>-<writer id>-<n>}.
  * Renames are atomic, so a reader of the directory that ignores hidden files only ever sees
- * committed, complete files. A committable is the pending file's name; committing one whose
- * visible file already exists does nothing. A transaction that wrote no line has no file (its
+ * committed, complete files. A committable is the pending file's absolute path (so a job restored
+ * with another {@code output} directory still commits what the old one pre-committed, where it was
+ * written); committing one whose visible file already exists does nothing. A transaction that wrote no line has no file (its
  * committable is empty), so checkpoints of an idle sink add no empty part files.
  */
 public final class ExactlyOnceTextFileSink<T> implements Sink<T> {
@@ -104,7 +105,7 @@ public final class ExactlyOnceTextFileSink<T> implements Sink<T> {
           ch.force(true);
         }
         move(from, pending);
-        return pending.getFileName().toString();
+        return pending.toAbsolutePath().toString();
       }, true));
     }
 
@@ -116,8 +117,8 @@ public final class ExactlyOnceTextFileSink<T> implements Sink<T> {
           if (name.equals(NOTHING)) {
             continue;
           }
-          Path pending = dir.resolve(name);
-          Path visible = dir.resolve(visibleName(name));
+          Path pending = dir.resolve(name); // an absolute path stays as it is; older committables are names
+          Path visible = pending.resolveSibling(visibleName(pending.getFileName().toString()));
           if (Files.exists(visible)) {
             continue; // committed before
           }
