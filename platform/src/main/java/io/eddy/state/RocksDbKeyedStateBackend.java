@@ -412,7 +412,15 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
 
     /** The current key's value for value-like states: TTL checked (and refreshed). */
     final Object readValue() {
-      byte[] key = keyBytes();
+      DataReader in = readStamped(keyBytes());
+      return in == null ? null : info.valueSerde.read(in);
+    }
+
+    /**
+     * The stored bytes under {@code key}, positioned past the TTL stamp, or null if absent or expired (an expired
+     * entry is deleted; a read refreshes the stamp when the TTL says so).
+     */
+    final DataReader readStamped(byte[] key) {
       byte[] b = get(key);
       if (b == null) {
         return null;
@@ -429,7 +437,7 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
           put(key, b);
         }
       }
-      return info.valueSerde.read(in);
+      return in;
     }
 
     final void storeValue(Object value) {
@@ -599,24 +607,7 @@ public final class RocksDbKeyedStateBackend extends AbstractKeyedStateBackend {
 
     /** The entry's value bytes (positioned past the stamp), or null if absent or expired. */
     private DataReader lookup(Object mapKey) {
-      byte[] k = entryKey(mapKey);
-      byte[] b = get(k);
-      if (b == null) {
-        return null;
-      }
-      DataReader in = new DataReader(b);
-      if (info.hasTtl()) {
-        long now = clock.currentTimeMillis();
-        if (info.expired(in.readLong(), now)) {
-          delete(k);
-          return null;
-        }
-        if (info.refreshOnRead) {
-          putLong(b, 0, now);
-          put(k, b);
-        }
-      }
-      return in;
+      return readStamped(entryKey(mapKey));
     }
 
     @Override
