@@ -323,21 +323,12 @@ final class JobRegistry {
   Future<Void> drain(String nodeId) {
     hosts.drain(nodeId);
     LOG.info("node {} is draining", nodeId);
+    reconcile(); // moves the jobs off now; the periodic pass asks again for those that cannot move yet
     io.vertx.core.Promise<Void> done = io.vertx.core.Promise.promise();
     long deadline = System.currentTimeMillis() + 60_000;
     vertx.setPeriodic(200, t -> {
-      boolean busy = false;
-      for (Entry e : jobs.values()) {
-        JobCoordinator c = e.coordinator;
-        if (c.slots() != null && c.slots().nodes().contains(nodeId) && !isOver(c)) {
-          busy = true;
-          if (c.status() == JobStatus.RUNNING && !c.checkpointing()) {
-            c.nodeLeft(nodeId); // nothing to carry state over: it starts again on the other nodes at once
-          } else if (c.status() == JobStatus.RUNNING) {
-            c.rescale(c.desiredParallelism()).onFailure(x -> { }); // refused while ending: it ends here
-          }
-        }
-      }
+      boolean busy = jobs.values().stream().map(e -> e.coordinator)
+          .anyMatch(c -> c.slots() != null && c.slots().nodes().contains(nodeId) && !isOver(c));
       if (!busy || System.currentTimeMillis() > deadline) {
         vertx.cancelTimer(t);
         done.complete();
@@ -372,19 +363,41 @@ final class JobRegistry {
       if (c.status() != JobStatus.RUNNING || c.slots() == null || c.suspended()) {
         continue;
       }
+      java.util.Optional<String> draining = c.slots().nodes().stream().filter(hosts::isDraining).findFirst();
+      if (draining.isPresent()) {
+        moveOff(e, c, draining.get());
+        continue;
+      }
       int current = c.slots().parallelism();
-      boolean onDraining = c.slots().nodes().stream().anyMatch(hosts::isDraining);
-      if (current >= c.desiredParallelism() && !onDraining) {
+      if (current >= c.desiredParallelism()) {
         continue;
       }
       hosts.freeSlots(e.id).onSuccess(free -> {
         int possible = Math.min(c.desiredParallelism(), free.values().stream().mapToInt(Integer::intValue).sum());
-        if ((possible > current || onDraining) && possible >= 1 && c.status() == JobStatus.RUNNING) {
+        if (possible > current && c.status() == JobStatus.RUNNING) {
           LOG.info("job {}: rescaling from {} to {} slots", e.id, current, possible);
-          c.rescale(c.desiredParallelism()).onFailure(x -> LOG.debug("job {}: no rescale now: {}", e.id, x.getMessage()));
+          rescale(e, c);
         }
       });
     }
+  }
+
+  /**
+   * A job leaves a draining node: with a stopping checkpoint, so nothing is replayed, or, with no checkpoints to
+   * carry its state, by starting again on the other nodes at once.
+   */
+  private void moveOff(Entry e, JobCoordinator c, String node) {
+    if (!c.checkpointing()) {
+      c.nodeLeft(node);
+      return;
+    }
+    LOG.info("job {}: moving off draining node {}", e.id, node);
+    rescale(e, c);
+  }
+
+  private static void rescale(Entry e, JobCoordinator c) {
+    // refused while the job ends or already moves: the next pass asks again if it still has to
+    c.rescale(c.desiredParallelism()).onFailure(x -> LOG.debug("job {}: no rescale now: {}", e.id, x.getMessage()));
   }
 
   // ---- the registry
