@@ -426,8 +426,16 @@ final class JobRegistry {
   }
 
   /** The job as {@code GET /jobs/{id}} shows it. */
-  static JsonObject describe(String id, JobDefinition submitted, JobCoordinator c, JobResult result, String failure,
-                             String restoreFrom) {
+  private static JsonObject describe(Entry e) {
+    if (e.endedBefore != null) {
+      return e.endedBefore;
+    }
+    String id = e.id;
+    JobDefinition submitted = e.submitted;
+    JobCoordinator c = e.coordinator;
+    JobResult result = e.result;
+    String failure = e.failure;
+    String restoreFrom = e.restoreFrom;
     String state = failure != null ? JobStatus.FAILED.name()
         : result != null ? result.status().name() : c.status().name();
     JobDefinition running = c.job();
@@ -464,12 +472,5 @@ final class JobRegistry {
       j.put("restoreFrom", restoreFrom);
     }
     return j;
-  }
-
-  private static JsonObject describe(Entry e) {
-    if (e.endedBefore != null) {
-      return e.endedBefore;
-    }
-    return describe(e.id, e.submitted, e.coordinator, e.result, e.failure, e.restoreFrom);
   }
 }
