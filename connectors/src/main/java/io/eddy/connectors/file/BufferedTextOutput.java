@@ -1,5 +1,6 @@
 package io.eddy.connectors.file;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
@@ -12,10 +13,14 @@ import java.util.concurrent.Callable;
  * is handed, when full, to an ordered blocking task that writes it to the stream. At most one
  * write is in flight; a buffer that fills meanwhile waits in the queue of ordered tasks. Confined
  * to the owning task's event-loop thread (the stream itself only to the workers).
+ *
+ * <p>The blocking tasks are ordered on the context captured at creation, not on the caller's: a
+ * caller outside any Vert.x thread (a test, a CLI) gets a new context on every
+ * {@code vertx.executeBlocking}, and the open, writes and close would then race each other.
  */
 public final class BufferedTextOutput {
   private static final int FLUSH_BYTES = 64 * 1024;
-  private final Vertx vertx;
+  private final Context context;
   private final Callable<OutputStream> opener;
   private final boolean closeStream;
   private StringBuilder buffer = new StringBuilder(FLUSH_BYTES + 1024);
@@ -23,10 +28,10 @@ public final class BufferedTextOutput {
   private OutputStream stream; // opened and used on worker threads only
 
   public BufferedTextOutput(Vertx vertx, Callable<OutputStream> opener, boolean closeStream) {
-    this.vertx = vertx;
+    this.context = vertx.getOrCreateContext();
     this.opener = opener;
     this.closeStream = closeStream;
-    this.last = vertx.executeBlocking(() -> {
+    this.last = context.executeBlocking(() -> {
       stream = opener.call();
       return null;
     }, true);
@@ -45,7 +50,7 @@ public final class BufferedTextOutput {
   private void hand() {
     byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
     buffer = new StringBuilder(FLUSH_BYTES + 1024);
-    last = vertx.executeBlocking(() -> {
+    last = context.executeBlocking(() -> {
       stream.write(bytes);
       return null;
     }, true);
@@ -72,7 +77,7 @@ public final class BufferedTextOutput {
     if (buffer.length() > 0) {
       hand();
     }
-    last = vertx.executeBlocking(() -> {
+    last = context.executeBlocking(() -> {
       stream.flush();
       if (closeStream) {
         stream.close();
