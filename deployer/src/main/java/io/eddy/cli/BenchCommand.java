@@ -32,7 +32,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "bench",
     mixinStandardHelpOptions = true,
-    description = "Runs a benchmark workload (see bench/WORKLOADS.md) and prints its figures.")
+    description = "Runs a benchmark workload (see docs/bench/WORKLOADS.md) and prints its figures.")
 final class BenchCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "WORKLOAD", description = "One of: ${COMPLETION-CANDIDATES}", completionCandidates = Names.class)
   String workload;

@@ -3,7 +3,7 @@ package io.eddy.cli;
 import io.eddy.api.StreamJob;
 
 /**
- * A benchmark the {@code bench} command can run (see bench/WORKLOADS.md). Found with
+ * A benchmark the {@code bench} command can run (see docs/bench/WORKLOADS.md). Found with
  * {@link java.util.ServiceLoader}, so the bundle that packages the jobs registers them in
  * {@code META-INF/services/io.eddy.cli.BenchWorkload}. The job reads its size from the job
  * parameters {@code events}; its sink counts outputs and sums their checksum into the two metrics

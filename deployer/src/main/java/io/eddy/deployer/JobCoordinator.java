@@ -277,9 +277,17 @@ public final class JobCoordinator {
         throw new io.eddy.config.ConfigException(job.config().source()
             + ": --from-checkpoint latest needs the job's 'checkpoints' settings");
       }
-      Optional<Long> latest = storage.latest();
+      Optional<Long> latest = storage.latestToResume();
       if (latest.isEmpty()) {
-        LOG.log(System.Logger.Level.INFO, "job {0}: no completed checkpoint in {1}, starting afresh", job.config().name(), storage.root());
+        Optional<Long> finished = storage.finishedAt();
+        if (finished.isPresent() && storage.latest().isPresent()) {
+          LOG.log(System.Logger.Level.WARNING, "job {0}: the run that took checkpoint {1} in {2} finished, so there is "
+              + "nothing to resume: starting afresh (pass the checkpoint's directory to restore it anyway)",
+              job.config().name(), String.valueOf(storage.latest().get()), storage.root());
+        } else {
+          LOG.log(System.Logger.Level.INFO, "job {0}: no completed checkpoint in {1}, starting afresh",
+              job.config().name(), storage.root());
+        }
         return null;
       }
       dir = storage.checkpointDirectory(latest.get());
@@ -827,7 +835,17 @@ public final class JobCoordinator {
       sorted.sort(Long::compare);
       metrics.put("checkpoints.p50DurationMillis", sorted.get(sorted.size() / 2));
     }
-    stopAttempt().onComplete(ar -> {
+    Future<Void> recorded = end == JobStatus.FINISHED && storage != null
+        ? vertx.executeBlocking(() -> {
+          storage.markFinished(storage.latest().orElse(0L));
+          return null;
+        }, false)
+        : Future.succeededFuture();
+    stopAttempt().compose(v -> recorded.<Void>mapEmpty().recover(e -> {
+      LOG.log(System.Logger.Level.WARNING, "job {0}: cannot record that it finished in {1}: {2}",
+          job.config().name(), storage.root(), messageOf(e));
+      return Future.succeededFuture();
+    })).onComplete(ar -> {
       hosts.release(jobId);
       result.tryComplete(new JobResult(jobId, job.config().name(), end, error, runNanos, Map.copyOf(metrics)));
       onChange.run();

@@ -100,10 +100,11 @@ final class JobRegistry {
   private Map<String, JsonObject> withDurableCopies(Map<String, JsonObject> known) throws Exception {
     Map<String, JsonObject> all = new LinkedHashMap<>(known);
     String dir = node.config().checkpointDirectory();
-    if (dir == null || !Files.isDirectory(Path.of(dir))) {
+    Path clusterJobs = dir == null ? null : Path.of(io.eddy.checkpoint.CheckpointStorage.clusterJobsDirectory(dir));
+    if (clusterJobs == null || !Files.isDirectory(clusterJobs)) {
       return all;
     }
-    try (Stream<Path> files = Files.walk(Path.of(dir), 2)) {
+    try (Stream<Path> files = Files.walk(clusterJobs, 2)) {
       for (Path f : (Iterable<Path>) files::iterator) {
         String name = f.getFileName().toString();
         if (name.startsWith("job-") && name.endsWith(".json")) {
@@ -225,7 +226,7 @@ final class JobRegistry {
       if (json == null || json.isBlank()) {
         throw new ConfigException("POST /jobs: the request body must be the job JSON");
       }
-      JobConfig config = JobConfig.parse(withNodeCheckpointDirectory(json), "POST /jobs");
+      JobConfig config = JobConfig.parse(withClusterCheckpointDirectory(json), "POST /jobs");
       job = JobDefinition.load(config, Thread.currentThread().getContextClassLoader());
       job.instantiate(); // plans it: bad window settings and the like fail here, with a message
     } catch (RuntimeException e) {
@@ -267,16 +268,20 @@ final class JobRegistry {
   /**
    * A job whose {@code checkpoints} section names no {@code directory} checkpoints into the node's
    * {@code checkpointDirectory}, where a new leader also looks for the durable registry copies.
+   * Either way the cluster keeps its jobs' checkpoints in the directory's {@code _cluster} folder,
+   * apart from local runs of jobs of the same name.
    */
-  private String withNodeCheckpointDirectory(String json) {
+  private String withClusterCheckpointDirectory(String json) {
     String dir = node.config().checkpointDirectory();
-    if (dir == null) {
-      return json;
-    }
     try {
       JsonObject o = new JsonObject(json);
-      if (o.getValue("checkpoints") instanceof JsonObject cs && !cs.containsKey("directory")) {
-        cs.put("directory", dir);
+      if (o.getValue("checkpoints") instanceof JsonObject cs) {
+        if (!cs.containsKey("directory") && dir != null) {
+          cs.put("directory", dir);
+        }
+        if (cs.getValue("directory") instanceof String d && !d.isBlank()) {
+          cs.put("directory", io.eddy.checkpoint.CheckpointStorage.clusterJobsDirectory(d));
+        }
         return o.encode();
       }
     } catch (RuntimeException notAnObject) {

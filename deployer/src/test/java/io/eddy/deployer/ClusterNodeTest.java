@@ -120,16 +120,21 @@ class ClusterNodeTest {
   @Test
   @Timeout(value = 60, unit = TimeUnit.SECONDS)
   void nodesWithDifferentClusterNamesNeverMerge() throws Exception {
-    ClusterNode a = start(config());
+    NodeConfig first = config();
+    ClusterNode a = start(first);
+    // b's start returns after its join phase, in which it found a on the same loopback ports and was refused
     ClusterNode b = start(config());
-    Thread.sleep(2_000);
-    assertThat(a.members()).containsExactly(a.nodeId());
-    assertThat(b.members()).containsExactly(b.nodeId());
     assertThat(b.joinedLine()).contains("(1 members)").contains("alone");
-    for (ClusterNode n : List.of(a, b)) {
-      JsonArray nodes = pollNodes(n, x -> x.size() == 1 && leaders(x) == 1, 10_000);
-      assertThat(nodes.getJsonObject(0).getString("id")).isEqualTo(n.nodeId());
-    }
+    // a node of a's cluster, started after b, joins a: discovery reaches across these ports, and b stays out
+    ClusterNode c = start(first);
+    assertThat(c.members()).containsExactlyInAnyOrder(a.nodeId(), c.nodeId());
+    assertThat(a.members()).containsExactlyInAnyOrder(a.nodeId(), c.nodeId());
+    assertThat(b.members()).containsExactly(b.nodeId());
+    JsonArray alone = pollNodes(b, x -> x.size() == 1 && leaders(x) == 1, 10_000);
+    assertThat(alone.getJsonObject(0).getString("id")).isEqualTo(b.nodeId());
+    JsonArray pair = pollNodes(a, x -> x.size() == 2 && leaders(x) == 1, 10_000);
+    assertThat(pair.stream().map(o -> ((JsonObject) o).getString("id")).toList())
+        .containsExactlyInAnyOrder(a.nodeId(), c.nodeId());
   }
 
   // ---- helpers ----

@@ -161,7 +161,8 @@ class CheckpointBadInputTest {
     assertThat(CheckpointStorage.readMetadata(storage.checkpointDirectory(latest)).getBoolean("final")).isTrue();
     List<String> afterRestoredRun = Checkpointing.committedLines(output);
 
-    JobResult again = Checkpointing.run(json, WindowCountJob.job(output, EVENTS, RATE), "latest");
+    JobResult again = Checkpointing.run(json, WindowCountJob.job(output, EVENTS, RATE),
+        storage.checkpointDirectory(latest).toString());
 
     assertThat(again.status()).as("error: %s", again.error()).isEqualTo(JobStatus.FINISHED);
     assertSameMultiset(Checkpointing.committedLines(output), afterRestoredRun);

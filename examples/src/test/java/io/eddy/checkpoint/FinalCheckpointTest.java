@@ -29,7 +29,7 @@ class FinalCheckpointTest {
   @TempDir Path dir;
 
   @Test
-  void aBoundedJobCommitsEverythingAndEndsWithAFinalCheckpointFromWhichARestoreWritesNothing() throws Exception {
+  void aBoundedJobCommitsEverythingAndEndsWithAFinalCheckpointFromWhichAnExplicitRestoreWritesNothing() throws Exception {
     Path checkpoints = dir.resolve("checkpoints");
     Path output = dir.resolve("out");
     WindowCountJob.failOnceAt(-1, checkpoints, "final", output);
@@ -54,7 +54,8 @@ class FinalCheckpointTest {
     }
     Map<Path, byte[]> before = contents(output);
 
-    JobResult again = Checkpointing.run(json, WindowCountJob.job(output, EVENTS, RATE), "latest");
+    JobResult again = Checkpointing.run(json, WindowCountJob.job(output, EVENTS, RATE),
+        storage.checkpointDirectory(latest).toString());
 
     assertThat(again.status()).as("error: %s", again.error()).isEqualTo(JobStatus.FINISHED);
     assertThat(again.metric("restarts")).isZero();
@@ -63,6 +64,33 @@ class FinalCheckpointTest {
     assertThat(after.keySet()).as("part files after restoring the final checkpoint").isEqualTo(before.keySet());
     before.forEach((f, bytes) -> assertThat(after.get(f)).as("content of %s", f).isEqualTo(bytes));
     assertSameMultiset(Checkpointing.committedLines(output), committed);
+  }
+
+  @Test
+  void latestAfterAFinishedRunStartsAfreshInsteadOfRestoringItsFinalCheckpoint() throws Exception {
+    // a finished job's checkpoints are not resumed, as Flink discards them: a later run with another output
+    // directory must neither commit nor look for the finished run's files
+    Path checkpoints = dir.resolve("checkpoints");
+    Path first = dir.resolve("first");
+    Path second = dir.resolve("second");
+    WindowCountJob.failOnceAt(-1, checkpoints, "again", first);
+    JsonObject json = Checkpointing.jobJson("again", 2, checkpoints, 50, "exactly-once");
+    JobResult r = Checkpointing.run(json, WindowCountJob.job(first, EVENTS, RATE), null);
+    assertThat(r.status()).as("error: %s", r.error()).isEqualTo(JobStatus.FINISHED);
+    CheckpointStorage storage = Checkpointing.storage(checkpoints, "again");
+    long finalCheckpoint = storage.latest().orElseThrow();
+    assertThat(storage.finishedAt()).contains(finalCheckpoint);
+    assertThat(storage.latestToResume()).isEmpty();
+    Map<Path, byte[]> firstFiles = contents(first);
+
+    WindowCountJob.failOnceAt(-1, checkpoints, "again", second);
+    JobResult again = Checkpointing.run(json, WindowCountJob.job(second, EVENTS, RATE), "latest");
+
+    assertThat(again.status()).as("error: %s", again.error()).isEqualTo(JobStatus.FINISHED);
+    assertSameMultiset(Checkpointing.committedLines(second), WindowCountJob.oracle(EVENTS));
+    assertThat(contents(first)).as("the finished run's output is left alone").containsOnlyKeys(firstFiles.keySet());
+    assertThat(storage.latest().orElseThrow()).as("the new run checkpoints above the finished one")
+        .isGreaterThan(finalCheckpoint);
   }
 
   private static Map<Path, byte[]> contents(Path output) throws Exception {

@@ -180,32 +180,13 @@ final class Q5ClusterJob {
     return a;
   }
 
-  /**
-   * The latest complete checkpoint of the job: under {@code checkpoints/<name>} or, should the product key its
-   * storage otherwise (by job id), under any subdirectory of {@code checkpoints}.
-   */
+  /** The latest complete checkpoint of the cluster job, under {@code checkpoints/_cluster/<name>}. */
   Optional<Long> latestCheckpoint() {
-    List<Path> candidates = new ArrayList<>();
-    candidates.add(checkpoints.resolve(name));
-    if (Files.isDirectory(checkpoints)) {
-      try (Stream<Path> s = Files.list(checkpoints)) {
-        s.filter(Files::isDirectory).forEach(candidates::add);
-      } catch (IOException e) {
-        return Optional.empty(); // pruned while listing: polled again
-      }
+    try {
+      return new CheckpointStorage(checkpoints.resolve(CheckpointStorage.CLUSTER_JOBS).resolve(name)).latest();
+    } catch (IOException e) {
+      return Optional.empty(); // pruned while listing: polled again
     }
-    Optional<Long> latest = Optional.empty();
-    for (Path c : candidates) {
-      try {
-        Optional<Long> l = new CheckpointStorage(c).latest();
-        if (l.isPresent() && (latest.isEmpty() || l.get() > latest.get())) {
-          latest = l;
-        }
-      } catch (IOException e) {
-        // pruned while listing: polled again
-      }
-    }
-    return latest;
   }
 
   /** @return the number of lines committed so far (no format check) */

@@ -2,6 +2,7 @@ package io.eddy.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eddy.checkpoint.CheckpointStorage;
 import io.eddy.deployer.ClusterNode;
 import io.eddy.deployer.NodeConfig;
 import io.eddy.testing.Checkpointing;
@@ -177,7 +178,7 @@ class ClusterPlacementTest {
     return nodes;
   }
 
-  /** Submits the adaptive q5 job via {@code node}; returns once it runs on 3 nodes and had time to checkpoint. */
+  /** Submits the adaptive q5 job via {@code node}; returns once it runs on 3 nodes and has completed two checkpoints there. */
   private String runAdaptiveQ5(ClusterNode via, long events) throws Exception {
     JsonObject job = q5(events, 100_000).put("scaling", new JsonObject().put("mode", "adaptive").put("max", 3));
     HttpResponse<String> r = call(via, "POST", "/jobs", job.encode());
@@ -186,7 +187,11 @@ class ClusterPlacementTest {
     JsonObject running = awaitJob(via, id, j -> "RUNNING".equals(j.getString("state"))
         && j.getInteger("parallelism") == 3, "RUNNING on 3 slots");
     assertThat(nodesOf(running)).hasSize(3);
-    Thread.sleep(1500); // some checkpoints and committed windows
+    int attempt = running.getInteger("attempt");
+    // state to move: checkpoints of this attempt (each commits windows) before anything leaves
+    long before = running.getJsonObject("metrics").getLong("checkpoints.completed", 0L);
+    awaitJob(via, id, j -> j.getInteger("attempt") == attempt
+        && j.getJsonObject("metrics").getLong("checkpoints.completed", 0L) >= before + 2, "two checkpoints at parallelism 3");
     return id;
   }
 
@@ -251,9 +256,12 @@ class ClusterPlacementTest {
     assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
     String id = new JsonObject(r.body()).getString("id");
     awaitFinishedExactly(a, id, events);
-    assertThat(Checkpointing.storage(nodeDir, "q5-exactly-once").latest()).as("checkpoints under the node's directory")
-        .isPresent();
-    Path copy = nodeDir.resolve("q5-exactly-once").resolve("job-" + id + ".json");
+    CheckpointStorage storage = new CheckpointStorage(nodeDir.resolve(CheckpointStorage.CLUSTER_JOBS).resolve("q5-exactly-once"));
+    assertThat(storage.root()).isEqualTo(nodeDir.resolve("_cluster").resolve("q5-exactly-once"));
+    assertThat(storage.latest()).as("checkpoints under the node's directory").isPresent();
+    assertThat(Checkpointing.storage(nodeDir, "q5-exactly-once").latest()).as("nothing where local runs keep theirs")
+        .isEmpty();
+    Path copy = storage.root().resolve("job-" + id + ".json");
     long deadline = System.currentTimeMillis() + 10_000;
     while (!(Files.exists(copy) && Files.readString(copy).contains("FINISHED")) && System.currentTimeMillis() < deadline) {
       Thread.sleep(50);

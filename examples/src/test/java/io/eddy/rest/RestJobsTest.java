@@ -100,12 +100,11 @@ class RestJobsTest {
     assertThat(running.getJsonArray("subtasks")).isNotEmpty();
     JsonArray all = new JsonArray(call("GET", "/jobs", null).body());
     assertThat(all.stream().map(o -> ((JsonObject) o).getString("id")).toList()).contains(id);
-    Thread.sleep(800); // let a checkpoint complete and some windows commit
-
     // the counters are live while it runs: they come with every checkpoint's acknowledgements
     long deadline = System.currentTimeMillis() + 20_000;
     JsonObject live = new JsonObject(call("GET", "/jobs/" + id, null).body());
-    while (live.getJsonObject("metrics").getLong("sourceRecords", 0L) == 0 && System.currentTimeMillis() < deadline) {
+    while ((live.getJsonObject("metrics").getLong("sourceRecords", 0L) == 0
+        || live.getJsonObject("metrics").getLong("checkpoints.completed", 0L) < 2) && System.currentTimeMillis() < deadline) {
       Thread.sleep(50);
       live = new JsonObject(call("GET", "/jobs/" + id, null).body());
     }

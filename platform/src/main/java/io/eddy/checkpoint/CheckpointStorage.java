@@ -25,10 +25,24 @@ import java.util.stream.Stream;
  */
 public final class CheckpointStorage {
   public static final String METADATA = "_metadata";
+  /**
+   * The folder under a checkpoint directory that a cluster keeps its jobs' checkpoints in
+   * ({@code <directory>/_cluster/<job name>}), so that a local {@code run} of a job of the same
+   * name never resumes, overwrites or prunes them. No job name starts with {@code _}.
+   */
+  public static final String CLUSTER_JOBS = "_cluster";
+  /** Written when a run of the job finishes: the id of the last checkpoint it completed. */
+  static final String FINISHED = "_finished";
   private final Path root;
 
   public CheckpointStorage(Path root) {
     this.root = root;
+  }
+
+  /** {@code directory} (a path or {@code file://} URL) with the cluster's jobs folder appended, once. */
+  public static String clusterJobsDirectory(String directory) {
+    String d = directory.endsWith("/") ? directory.substring(0, directory.length() - 1) : directory;
+    return d.endsWith("/" + CLUSTER_JOBS) || d.equals(CLUSTER_JOBS) ? d : d + "/" + CLUSTER_JOBS;
   }
 
   public Path root() {
@@ -108,6 +122,48 @@ public final class CheckpointStorage {
       }
     }
     return highest;
+  }
+
+  /**
+   * Records that a run of the job finished after completing checkpoint {@code lastCheckpoint} (0 for
+   * none): its checkpoints stay for inspection and explicit restores, but {@link #latestToResume}
+   * no longer offers them.
+   */
+  public void markFinished(long lastCheckpoint) throws IOException {
+    Files.createDirectories(root);
+    Path tmp = root.resolve(FINISHED + ".tmp");
+    Files.writeString(tmp, Long.toString(lastCheckpoint), StandardCharsets.UTF_8);
+    try {
+      Files.move(tmp, root.resolve(FINISHED), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, root.resolve(FINISHED), StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** The last checkpoint of the latest run that finished, if one did. */
+  public Optional<Long> finishedAt() throws IOException {
+    Path f = root.resolve(FINISHED);
+    if (!Files.isRegularFile(f)) {
+      return Optional.empty();
+    }
+    try {
+      return Optional.of(Long.parseLong(Files.readString(f, StandardCharsets.UTF_8).trim()));
+    } catch (NumberFormatException e) {
+      throw new IOException("'" + f + "' does not hold a checkpoint id", e);
+    }
+  }
+
+  /**
+   * The latest complete checkpoint a new run may resume from: none when the run that took it
+   * finished (as Flink, which discards a finished job's checkpoints, would have none).
+   */
+  public Optional<Long> latestToResume() throws IOException {
+    Optional<Long> latest = latest();
+    Optional<Long> finished = finishedAt();
+    if (latest.isPresent() && finished.isPresent() && latest.get() <= finished.get()) {
+      return Optional.empty();
+    }
+    return latest;
   }
 
   public Optional<Long> latest() throws IOException {

@@ -60,6 +60,7 @@ public record JobConfig(String source, String name, String jobClass, int paralle
     /** The maxParallelism of a file that does not set it. */
     public static final int DEFAULT_MAX_PARALLELISM = 128;
 
+    private static final String JOB_NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,99}";
     private static final String CLASS_NAME = "[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*";
     private static final Pattern SOURCE_REFERENCE =
             Pattern.compile("at \\[Source: [^\\n]*?line: (\\d+), column: (\\d+)\\]");
@@ -68,7 +69,9 @@ public record JobConfig(String source, String name, String jobClass, int paralle
 
     /** The schema of a job file; add a key here (one line) and read it from {@link #raw()}. */
     public static final ConfigSchema SCHEMA = ConfigSchema.object()
-            .optional("name", ConfigSchema.string().nonEmpty())
+            .optional("name", ConfigSchema.string().matching(JOB_NAME,
+                "a job name (it names the job's checkpoint folder): up to 100 letters, digits, '.', '_' or '-',"
+                    + " starting with a letter or digit"))
             .required("job", ConfigSchema.string().matching(CLASS_NAME, "a Java class name"))
             .optional("parallelism", ConfigSchema.integer().min(1).max(PARALLELISM_LIMIT))
             .optional("maxParallelism", ConfigSchema.integer().min(1).max(PARALLELISM_LIMIT))

@@ -86,6 +86,24 @@ class JobConfigTest {
         assertThat(JobConfig.parse("{\"job\": \"TopLevel\"}", "s").name()).isEqualTo("toplevel");
     }
 
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"../escape", "a/b", "_cluster", ".hidden", "", "sp ace",
+        "back\\\\slash"})
+    void aJobNameThatCouldLeaveItsCheckpointFolderIsRefusedNamingTheKey(String name) {
+        String json = new io.vertx.core.json.JsonObject().put("job", "A").put("name", name).encode();
+        assertThatThrownBy(() -> JobConfig.parse(json, "inline"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("inline: key 'name'");
+    }
+
+    @Test
+    void ordinaryJobNamesAreAccepted() {
+        for (String name : java.util.List.of("q5-exactly-once", "wordcount", "Job_2.v1")) {
+            String json = new io.vertx.core.json.JsonObject().put("job", "A").put("name", name).encode();
+            assertThat(JobConfig.parse(json, "inline").name()).isEqualTo(name);
+        }
+    }
+
     @Test
     void parseNamesTheGivenSource() {
         assertThatThrownBy(() -> JobConfig.parse("{\"job\": \"A\", \"parallelism\": 0}", "inline"))
