@@ -69,7 +69,7 @@ public record JobConfig(String source, String name, String jobClass, int paralle
 
     /** The schema of a job file; add a key here (one line) and read it from {@link #raw()}. */
     public static final ConfigSchema SCHEMA = ConfigSchema.object()
-            .optional("name", ConfigSchema.string().matching(JOB_NAME,
+            .optional("name", ConfigSchema.string().nonEmpty().matching(JOB_NAME,
                 "a job name (it names the job's checkpoint folder): up to 100 letters, digits, '.', '_' or '-',"
                     + " starting with a letter or digit"))
             .required("job", ConfigSchema.string().matching(CLASS_NAME, "a Java class name"))
