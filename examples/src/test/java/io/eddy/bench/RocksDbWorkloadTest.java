@@ -59,7 +59,7 @@ class RocksDbWorkloadTest {
   }
 
   @ParameterizedTest
-  @CsvSource({"200000, 2, 100000", "77777, 3, 20"})
+  @CsvSource({"200000, 2, 100000", "77777, 3, 20", "77777, 2, 0"})
   void rocksDbCheckpointedQ5EqualsHeapQ5AndTheOracle(long events, int parallelism, int cache, @TempDir Path tmp)
       throws Exception {
     BenchWorkload rocks = new Workloads.Q5RocksDbCheckpoints();

@@ -27,7 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(120)
 class CheckpointBadInputTest {
   static final long EVENTS = 12_000;
-  static final long RATE = 20_000; // 0.6 s
+  static final long RATE = 10_000; // 1.2 s: room for the two checkpoints before the failure at half-way
 
   @TempDir Path dir;
 

@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 @Timeout(120)
 class KeyedStateRecoveryTest {
   static final long EVENTS = 30_000;
-  static final long RATE = 20_000;
+  static final long RATE = 10_000; // 3 s: room for the two checkpoints the injected failure waits for
   static final int KEYS = 500;
 
   @TempDir Path dir;

@@ -14,4 +14,13 @@ public interface SinkContext {
   Vertx vertx();
 
   Counter counter(String name);
+
+  /**
+   * Identifies the job's current attempt: the same for every subtask of one attempt, different for
+   * every other attempt of any run. A transactional sink puts it into the names of what it writes,
+   * to tell its own transactions from those a failed attempt abandoned.
+   */
+  default String attemptId() {
+    return "0";
+  }
 }

@@ -27,4 +27,15 @@ public interface TwoPhaseCommitSinkWriter<T> extends SinkWriter<T> {
 
   /** The committables {@link #finish} produced (valid once its future has succeeded). */
   List<String> finalCommittables();
+
+  /**
+   * After a restore, deletes the transactions earlier attempts left open or pre-committed that
+   * {@code keep} (every committable the restored checkpoint recorded, of all subtasks) does not
+   * name: no checkpoint can commit them any more. Called once per restore, on one subtask only,
+   * before it writes anything; it must leave alone every transaction of the current attempt
+   * ({@link SinkContext#attemptId}), which other subtasks may be writing meanwhile.
+   */
+  default Future<Void> discardAbandoned(java.util.Set<String> keep) {
+    return Future.succeededFuture();
+  }
 }

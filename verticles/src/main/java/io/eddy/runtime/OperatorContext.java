@@ -128,6 +128,12 @@ public final class OperatorContext implements RuntimeContext {
     return task.parallelism();
   }
 
+  /** The job's attempt: its run's random job-id suffix and the attempt number (unique across runs). */
+  public String attemptId() {
+    String job = task.id().jobId();
+    return job.substring(job.lastIndexOf('-') + 1) + "a" + task.id().attempt();
+  }
+
   @Override
   public int maxParallelism() {
     return task.maxParallelism();

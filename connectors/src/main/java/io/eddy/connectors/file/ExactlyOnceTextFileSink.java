@@ -29,8 +29,14 @@ import java.util.function.Function;
  * with another {@code output} directory still commits what the old one pre-committed, where it was
  * written); committing one whose visible file already exists does nothing. A transaction that wrote no line has no file (its
  * committable is empty), so checkpoints of an idle sink add no empty part files.
+ *
+ * <p>File names carry the job's attempt ({@code part-<subtask>-<attempt id>-<writer id>-<n>}). After
+ * a restore, the hidden files of other attempts that the restored checkpoint does not name (the
+ * in-progress file a failure cut off, pending files of a checkpoint that never completed) are
+ * deleted: no checkpoint can commit them. The output directory therefore belongs to one job.
  */
 public final class ExactlyOnceTextFileSink<T> implements Sink<T> {
+  private static final System.Logger LOG = System.getLogger(ExactlyOnceTextFileSink.class.getName());
   private final String directory;
   private final Function<T, String> format;
 
@@ -47,8 +53,9 @@ public final class ExactlyOnceTextFileSink<T> implements Sink<T> {
 
   @Override
   public TwoPhaseCommitSinkWriter<T> createWriter(SinkContext context) {
-    return new Writer<>(context.vertx(), Path.of(directory),
-        "part-" + context.subtaskIndex() + "-" + UUID.randomUUID().toString().substring(0, 8), format);
+    return new Writer<>(context.vertx(), Path.of(directory), context.attemptId(),
+        "part-" + context.subtaskIndex() + "-" + context.attemptId() + "-" + UUID.randomUUID().toString().substring(0, 4),
+        format);
   }
 
   private static final class Writer<T> implements TwoPhaseCommitSinkWriter<T> {
@@ -56,15 +63,17 @@ public final class ExactlyOnceTextFileSink<T> implements Sink<T> {
     private static final String NOTHING = "";
     private final Vertx vertx;
     private final Path dir;
+    private final String attemptId;
     private final String prefix;
     private final Function<T, String> format;
     private final List<String> finalCommittables = new ArrayList<>();
     private BufferedTextOutput out;
     private int sequence;
 
-    Writer(Vertx vertx, Path dir, String prefix, Function<T, String> format) {
+    Writer(Vertx vertx, Path dir, String attemptId, String prefix, Function<T, String> format) {
       this.vertx = vertx;
       this.dir = dir;
+      this.attemptId = attemptId;
       this.prefix = prefix;
       this.format = format;
     }
@@ -129,6 +138,46 @@ public final class ExactlyOnceTextFileSink<T> implements Sink<T> {
         }
         return null;
       }, true);
+    }
+
+    @Override
+    public Future<Void> discardAbandoned(java.util.Set<String> keep) {
+      java.util.Set<Path> kept = new java.util.HashSet<>();
+      for (String k : keep) {
+        if (!k.equals(NOTHING)) {
+          kept.add(dir.resolve(k).toAbsolutePath().normalize());
+        }
+      }
+      return vertx.executeBlocking(() -> {
+        if (!Files.isDirectory(dir)) {
+          return null;
+        }
+        List<Path> abandoned;
+        try (java.util.stream.Stream<Path> files = Files.list(dir)) {
+          abandoned = files.filter(f -> isHiddenTransaction(f.getFileName().toString()))
+              .filter(f -> !ofAttempt(f.getFileName().toString(), attemptId))
+              .filter(f -> !kept.contains(f.toAbsolutePath().normalize()))
+              .toList();
+        }
+        for (Path f : abandoned) {
+          Files.deleteIfExists(f);
+        }
+        if (!abandoned.isEmpty()) {
+          LOG.log(System.Logger.Level.INFO, "deleted {0} transaction file(s) of failed attempts in {1}",
+              abandoned.size(), dir);
+        }
+        return null;
+      }, false);
+    }
+
+    private static boolean isHiddenTransaction(String name) {
+      return name.startsWith(".part-") && (name.endsWith(".inprogress") || name.endsWith(".pending"));
+    }
+
+    /** {@code .part-<subtask>-<attempt id>-...}: written by this attempt. */
+    private static boolean ofAttempt(String name, String attemptId) {
+      int afterSubtask = name.indexOf('-', ".part-".length());
+      return afterSubtask > 0 && name.startsWith(attemptId + "-", afterSubtask + 1);
     }
 
     @Override

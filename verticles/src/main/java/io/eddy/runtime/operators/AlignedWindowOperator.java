@@ -21,7 +21,9 @@ import java.util.Map;
  * {@code rocksdb.windowCacheEntries} cached accumulators (default 100,000) the flushed ones are
  * evicted and read back from RocksDB when their key comes again or their window fires. The
  * checkpoint then holds the accumulators in RocksDB's files and only the keys of each window in the
- * operator's own key-group sections.
+ * operator's own key-group sections. {@code rocksdb.windowCacheEntries: 0} turns the cache off:
+ * every record reads and writes its accumulator in RocksDB, as Flink's RocksDB backend does, and
+ * only the keys of each window stay in memory.
  */
 final class AlignedWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase<K, IN, ACC, V, OUT> {
   private final long size;
@@ -83,10 +85,23 @@ final class AlignedWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
     if (acc == EVICTED) {
       backend.setCurrentKey(key);
       acc = (ACC) stored.get(b.start);
-      b.byKey.put(key, acc);
-      cached++;
+      if (cacheLimit > 0) {
+        b.byKey.put(key, acc);
+        cached++;
+      }
     }
     return acc;
+  }
+
+  /** Without a cache: the accumulator is read from and written back to RocksDB for every record. */
+  @SuppressWarnings("unchecked")
+  private ACC addWriteThrough(Bucket<ACC> b, Object key, IN record) {
+    backend.setCurrentKey(key);
+    ACC after = add(record, (ACC) stored.get(b.start));
+    stored.put(b.start, after);
+    b.byKey.put(key, (ACC) EVICTED); // the window's keys stay known, for firing and snapshots
+    b.flushed = true;
+    return after;
   }
 
   @Override
@@ -105,6 +120,13 @@ final class AlignedWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
       }
       placed = true;
       Bucket<ACC> b = bucket(start, end);
+      if (stored != null && cacheLimit == 0) {
+        ACC after = addWriteThrough(b, key, record);
+        if (b.fired) {
+          emit(key, new TimeWindow(b.start, b.end), after); // late but allowed: fire again
+        }
+        continue;
+      }
       ACC before = stored == null ? b.byKey.get(key) : cachedOrStored(b, key);
       ACC after = add(record, before);
       if (after != before) {

@@ -27,6 +27,8 @@ import java.util.List;
  */
 public final class SinkOperator<T> extends StreamOperator<T, Void> implements SinkContext {
   private static final String COMMITTABLES = "committables";
+  /** The same committables as a union: on restore one subtask sees all, to discard what none names. */
+  private static final String ALL_COMMITTABLES = "committables.all";
   private static final long AT_FINAL = Long.MAX_VALUE;
 
   private final Sink<T> sink;
@@ -34,6 +36,7 @@ public final class SinkOperator<T> extends StreamOperator<T, Void> implements Si
   private TwoPhaseCommitSinkWriter<T> transactional;
   private final List<Pending> pending = new ArrayList<>();
   private List<String> restored = List.of();
+  private java.util.Set<String> restoredAll; // null unless restored
   private boolean writerFinished;
 
   /** A pre-committed transaction waiting for its checkpoint. */
@@ -50,6 +53,14 @@ public final class SinkOperator<T> extends StreamOperator<T, Void> implements Si
       c.add(new String(b, StandardCharsets.UTF_8));
     }
     restored = c;
+    if (!restore.operatorStateNames().contains(ALL_COMMITTABLES)) {
+      return; // a checkpoint of an older version: it does not say what every subtask keeps
+    }
+    java.util.Set<String> all = new java.util.HashSet<>();
+    for (byte[] b : restore.operatorState(ALL_COMMITTABLES)) {
+      all.add(new String(b, StandardCharsets.UTF_8));
+    }
+    restoredAll = all;
   }
 
   @Override
@@ -59,6 +70,9 @@ public final class SinkOperator<T> extends StreamOperator<T, Void> implements Si
       transactional = t;
       if (!restored.isEmpty()) {
         context.awaitBeforeFinish(t.commit(restored));
+      }
+      if (restoredAll != null && context.subtaskIndex() == 0) {
+        context.awaitBeforeFinish(t.discardAbandoned(restoredAll));
       }
     }
   }
@@ -92,6 +106,7 @@ public final class SinkOperator<T> extends StreamOperator<T, Void> implements Si
       entries.add(p.committable().getBytes(StandardCharsets.UTF_8));
     }
     snapshot.operatorState(COMMITTABLES, entries, false);
+    snapshot.operatorState(ALL_COMMITTABLES, entries, true); // the same list: the pre-commit below adds to both
     if (atEnd || writerFinished) {
       return;
     }
@@ -155,6 +170,11 @@ public final class SinkOperator<T> extends StreamOperator<T, Void> implements Si
   @Override
   public int parallelism() {
     return context.parallelism();
+  }
+
+  @Override
+  public String attemptId() {
+    return context.attemptId();
   }
 
   @Override
