@@ -2,6 +2,7 @@ package io.eddy.deployer;
 
 import io.eddy.config.ConfigException;
 import io.eddy.config.JobConfig;
+import io.eddy.config.PathPolicy;
 import io.eddy.graph.JobDefinition;
 import io.eddy.graph.JobVertex;
 import io.eddy.runtime.TaskId;
@@ -198,10 +199,14 @@ final class JobRegistry {
         yield Future.succeededFuture(new JsonObject().put("id", e.id).put("canceled", true));
       }
       case "savepoint" -> {
-        Path target = savepointPath(e, body.getString("directory"));
-        Future<Path> sp = body.getBoolean("stop", false)
-            ? e.coordinator.stopWithSavepoint(target) : e.coordinator.savepoint(target);
-        yield sp.map(p -> new JsonObject().put("id", e.id).put("savepoint", p.toString()));
+        String directory = body.getString("directory");
+        String what = directory == null ? "the job's savepoint directory" : "body key 'directory'";
+        String asked = directory == null ? savepointPath(e).toString() : directory;
+        boolean stop = body.getBoolean("stop", false);
+        // a ConfigException (outside the node's path roots) answers 400 below
+        yield vertx.executeBlocking(() -> node.config().pathPolicy().resolve(what, asked), false)
+            .compose(target -> stop ? e.coordinator.stopWithSavepoint(target) : e.coordinator.savepoint(target))
+            .map(p -> new JsonObject().put("id", e.id).put("savepoint", p.toString()));
       }
       case "rescale" -> {
         int p = body.getInteger("parallelism");
@@ -215,7 +220,8 @@ final class JobRegistry {
       default -> Future.failedFuture("unknown action '" + action + "'");
     };
     if (answer != null) { // null: refused above
-      answer.onSuccess(msg::reply).onFailure(err -> msg.fail(409, String.valueOf(err.getMessage())));
+      answer.onSuccess(msg::reply)
+          .onFailure(err -> msg.fail(err instanceof ConfigException ? 400 : 409, String.valueOf(err.getMessage())));
     }
   }
 
@@ -237,9 +243,18 @@ final class JobRegistry {
       return;
     }
     JobDefinition submitted = job;
-    // the savepoint is read off the event loop: a wrong path or another job's savepoint is the request's fault
-    Future<Void> checked = fromSavepoint == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
-      Path dir = Path.of(fromSavepoint);
+    PathPolicy paths = node.config().pathPolicy();
+    // paths are checked and the savepoint read off the event loop: a path outside the node's roots, a wrong path or
+    // another job's savepoint is the request's fault
+    Future<Void> checked = vertx.executeBlocking(() -> {
+      String checkpoints = submitted.config().raw().getJsonObject("checkpoints", new JsonObject()).getString("directory");
+      if (checkpoints != null) {
+        paths.resolve("key 'checkpoints.directory'", checkpoints);
+      }
+      if (fromSavepoint == null) {
+        return null;
+      }
+      Path dir = paths.resolve("query parameter 'fromSavepoint'", fromSavepoint);
       JsonObject meta;
       try {
         meta = io.eddy.checkpoint.CheckpointStorage.readMetadata(dir);
@@ -297,10 +312,8 @@ final class JobRegistry {
     return false;
   }
 
-  private static Path savepointPath(Entry e, String directory) {
-    if (directory != null) {
-      return Path.of(directory);
-    }
+  /** Under the job's checkpoint directory, which {@link #submit} checked against the node's path roots. */
+  private static Path savepointPath(Entry e) {
     String base = e.submitted.config().raw().getJsonObject("checkpoints", new JsonObject())
         .getString("directory", "savepoints");
     if (base.startsWith("file://")) {

@@ -60,6 +60,10 @@ public record JobConfig(String source, String name, String jobClass, int paralle
     /** The maxParallelism of a file that does not set it. */
     public static final int DEFAULT_MAX_PARALLELISM = 128;
 
+    /**
+     * A job name: it names the job's checkpoint directory, so it may not hold a separator or be {@code .}/{@code ..}.
+     */
+    public static final String NAME = "(?!\\.{1,2}$)[A-Za-z0-9._-]{1,128}";
     private static final String CLASS_NAME = "[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*";
     private static final Pattern SOURCE_REFERENCE =
             Pattern.compile("at \\[Source: [^\\n]*?line: (\\d+), column: (\\d+)\\]");
@@ -68,7 +72,9 @@ public record JobConfig(String source, String name, String jobClass, int paralle
 
     /** The schema of a job file; add a key here (one line) and read it from {@link #raw()}. */
     public static final ConfigSchema SCHEMA = ConfigSchema.object()
-            .optional("name", ConfigSchema.string().nonEmpty())
+            .optional("name", ConfigSchema.string().matching(NAME,
+                    "1 to 128 letters, digits, '.', '_' or '-', not '.' or '..' (the name is a directory of"
+                            + " checkpoints)"))
             .required("job", ConfigSchema.string().matching(CLASS_NAME, "a Java class name"))
             .optional("parallelism", ConfigSchema.integer().min(1).max(PARALLELISM_LIMIT))
             .optional("maxParallelism", ConfigSchema.integer().min(1).max(PARALLELISM_LIMIT))
@@ -241,9 +247,11 @@ public record JobConfig(String source, String name, String jobClass, int paralle
         return position == null ? first : first + position;
     }
 
+    /** The class's simple name in lower case, with any character a {@link #NAME} refuses replaced by '_'. */
     private static String defaultName(String jobClass) {
         String simple = jobClass.substring(Math.max(jobClass.lastIndexOf('.'), jobClass.lastIndexOf('$')) + 1);
-        return simple.isEmpty() ? jobClass.toLowerCase(Locale.ROOT) : simple.toLowerCase(Locale.ROOT);
+        String name = (simple.isEmpty() ? jobClass : simple).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "_");
+        return name.length() > 128 ? name.substring(0, 128) : name;
     }
 
     private static JobParams paramsOf(JsonObject params) {
