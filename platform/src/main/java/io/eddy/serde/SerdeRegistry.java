@@ -25,8 +25,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>built-ins: boxed primitives and their primitive classes ({@code int.class} and
  *       {@code Integer.class} share {@link Serdes#INT}), {@code String}, {@code byte[]};</li>
  *   <li>enums ({@link Serdes#enumOf});</li>
- *   <li>concrete JDK lists and maps (the run-time classes of values of an {@code Object} or interface component),
- *       written element by element with each element's class, read as {@code ArrayList}/{@code HashMap};</li>
+ *   <li>arrays, element by element with the component type's serde;</li>
+ *   <li>concrete JDK lists, sets and maps ({@link JdkCollectionSerde}), element by element with each element's
+ *       class;</li>
  *   <li>records, built once by reflection ({@link Serdes#record}). Component types resolve through this
  *       registry; {@code List<X>}/{@code ArrayList<X>} and {@code Map<K,V>}/{@code HashMap<K,V>} components
  *       use {@link Serdes#listOf}/{@link Serdes#mapOf} with the element types from the generic signature;
@@ -102,6 +103,9 @@ public final class SerdeRegistry {
         if (c != null) {
             return c;
         }
+        if (name.startsWith("[") && name.length() <= 512) {
+            return arrayClass(name, loader, where);
+        }
         if (name.length() > 512 || !JAVA_NAME.matcher(name).matches()) {
             throw new SerdeException(where + ": names class '" + abbreviate(name) + "', which is not a class name;"
                     + " refused");
@@ -114,14 +118,42 @@ public final class SerdeRegistry {
         ClassLoader definer = c.getClassLoader();
         boolean jdk = definer == null || definer == ClassLoader.getPlatformClassLoader();
         boolean structural = c.isRecord() || c.isEnum() || (c.getSuperclass() != null && c.getSuperclass().isEnum());
-        // a JDK list or map is read element by element into an ArrayList or HashMap: nothing of the named class runs
-        boolean collection = jdk && isConcreteCollection(c);
+        // a JDK list, set or map is read element by element into a known collection class: nothing of the named one runs
+        boolean collection = JdkCollectionSerde.handles(c);
         if (!collection && (jdk || !structural)) {
             throw new SerdeException(where + ": names class " + name + ", which is not a type this job can carry"
                     + " (built-in types, serdes the job registered, the job's records and enums); refused");
         }
         forClass(c); // builds (and so knows) it
         return c;
+    }
+
+    /** An array named by its descriptor ({@code [J}, {@code [Lcom.x.Rec;}): its component must resolve. */
+    private Class<?> arrayClass(String name, ClassLoader loader, String where) {
+        String component = name.substring(1);
+        Class<?> c = switch (component) {
+            case "J" -> long.class;
+            case "I" -> int.class;
+            case "D" -> double.class;
+            case "F" -> float.class;
+            case "S" -> short.class;
+            case "B" -> byte.class;
+            case "C" -> char.class;
+            case "Z" -> boolean.class;
+            default -> {
+                if (component.startsWith("[")) {
+                    yield arrayClass(component, loader, where);
+                }
+                if (component.startsWith("L") && component.endsWith(";")) {
+                    yield resolve(component.substring(1, component.length() - 1), loader, where);
+                }
+                throw new SerdeException(where + ": names class '" + abbreviate(name) + "', which is not a class"
+                        + " name; refused");
+            }
+        };
+        Class<?> array = c.arrayType();
+        forClass(array);
+        return array;
     }
 
     private static final java.util.regex.Pattern JAVA_NAME =
@@ -222,24 +254,18 @@ public final class SerdeRegistry {
         if (type.isRecord()) {
             return RecordSerde.build(type, this);
         }
-        if (isConcreteCollection(type)) {
+        if (type.isArray()) {
+            return new ArraySerde(type, forClass(type.getComponentType()));
+        }
+        if (JdkCollectionSerde.handles(type)) {
             // values of an Object or interface component (List.of(...), new HashMap<>()): elements carry their class
-            return List.class.isAssignableFrom(type) ? Serdes.listOf(new DynamicSerde(this))
-                    : Serdes.mapOf(new DynamicSerde(this), new DynamicSerde(this));
+            return new JdkCollectionSerde(type, this);
         }
         if (type == Object.class || (!type.isArray() && !type.isPrimitive()
                 && (type.isInterface() || java.lang.reflect.Modifier.isAbstract(type.getModifiers())))) {
             return new DynamicSerde(this);
         }
         throw unsupported(type);
-    }
-
-    /** A JDK list or map class that is not an interface or abstract: one that values have at run time. */
-    private static boolean isConcreteCollection(Class<?> type) {
-        ClassLoader definer = type.getClassLoader();
-        boolean jdk = definer == null || definer == ClassLoader.getPlatformClassLoader();
-        return jdk && !type.isInterface() && !java.lang.reflect.Modifier.isAbstract(type.getModifiers())
-                && (List.class.isAssignableFrom(type) || Map.class.isAssignableFrom(type));
     }
 
     private static SerdeException unsupported(Class<?> type) {

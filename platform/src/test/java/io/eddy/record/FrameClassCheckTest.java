@@ -72,7 +72,11 @@ class FrameClassCheckTest {
       assertThatThrownBy(() -> decoder().decode(frame, 0, frame.length)).as(name)
           .isInstanceOf(SerdeException.class).hasMessageContaining("names class " + name + ", which is not a type");
     }
-    byte[] weird = frameNaming("[Ljava.lang.Object;", new byte[] {0});
+    byte[] gadgets = frameNaming("[L" + FrameClassCheckTest.class.getName() + "$Gadget;", new byte[] {0});
+    assertThatThrownBy(() -> decoder().decode(gadgets, 0, gadgets.length))
+        .hasMessageContaining("$Gadget, which is not a type this job can carry");
+    assertThat(Effects.INITIALIZED.get()).isZero();
+    byte[] weird = frameNaming("[Xjava.lang.Object", new byte[] {0});
     assertThatThrownBy(() -> decoder().decode(weird, 0, weird.length))
         .hasMessageContaining("which is not a class name; refused");
     byte[] missing = frameNaming("com.example.Missing", new byte[] {0});
@@ -88,9 +92,18 @@ class FrameClassCheckTest {
     enc.add(new Reading("a", 3), Frame.NO_TIMESTAMP);
     enc.add("text", 5);
     enc.add(42L, Frame.NO_TIMESTAMP);
+    enc.add(new long[] {1, -2, Long.MAX_VALUE}, Frame.NO_TIMESTAMP);
+    enc.add(new Reading[] {new Reading("b", 1), null}, Frame.NO_TIMESTAMP);
+    enc.add(new java.util.TreeMap<>(java.util.Map.of("k", java.util.List.of(1, 2))), Frame.NO_TIMESTAMP);
+    enc.add(java.util.Set.of("s"), Frame.NO_TIMESTAMP);
     byte[] bytes = enc.finish();
     Frame f = decoder().decode(bytes, 0, bytes.length); // a fresh registry that has never seen Reading
-    assertThat(f.size()).isEqualTo(3);
+    assertThat(f.size()).isEqualTo(7);
+    assertThat(f.element(5)).isInstanceOf(java.util.TreeMap.class)
+        .isEqualTo(java.util.Map.of("k", java.util.List.of(1, 2)));
+    assertThat(f.element(6)).isInstanceOf(java.util.HashSet.class).isEqualTo(java.util.Set.of("s"));
+    assertThat((long[]) f.element(3)).containsExactly(1, -2, Long.MAX_VALUE);
+    assertThat((Reading[]) f.element(4)).containsExactly(new Reading("b", 1), null);
     assertThat(f.element(0)).isEqualTo(new Reading("a", 3));
     assertThat(f.element(1)).isEqualTo("text");
     assertThat(f.element(2)).isEqualTo(42L);
