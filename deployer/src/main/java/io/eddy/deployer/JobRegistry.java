@@ -82,6 +82,16 @@ final class JobRegistry {
     return vertx.sharedData().<String, JsonObject>getAsyncMap(JOBS_MAP).compose(m -> {
       map = m;
       return m.entries();
+    }).map(entries -> {
+      Map<String, JsonObject> valid = new LinkedHashMap<>();
+      // through Object: a malformed value must reach the check, not fail a cast
+      for (Map.Entry<String, ?> e : entries.entrySet()) {
+        JsonObject j = ClusterMapEntries.job(e.getKey(), e.getValue());
+        if (j != null) {
+          valid.put(e.getKey(), j);
+        }
+      }
+      return valid;
     }).compose(known -> vertx.executeBlocking(() -> withDurableCopies(known), false)).compose(known -> {
       known.values().forEach(this::resume);
       requests = vertx.eventBus().consumer(ADDRESS, this::onRequest);
@@ -108,8 +118,19 @@ final class JobRegistry {
       for (Path f : (Iterable<Path>) files::iterator) {
         String name = f.getFileName().toString();
         if (name.startsWith("job-") && name.endsWith(".json")) {
-          JsonObject j = new JsonObject(Files.readString(f, StandardCharsets.UTF_8));
-          all.putIfAbsent(j.getString("id"), j);
+          Object j;
+          try {
+            j = new JsonObject(Files.readString(f, StandardCharsets.UTF_8));
+          } catch (RuntimeException | java.io.IOException e) {
+            LOG.warn("ignoring durable job copy {}: {}", f, e.getMessage());
+            continue;
+          }
+          JsonObject valid = ClusterMapEntries.job(null, j);
+          if (valid != null) {
+            all.putIfAbsent(valid.getString("id"), valid);
+          } else {
+            LOG.warn("ignoring durable job copy {}: malformed", f);
+          }
         }
       }
     }

@@ -80,11 +80,12 @@ public final class RestVerticle extends VerticleBase {
     router.get("/nodes").handler(this::nodes);
     router.get("/metrics").handler(this::metrics);
     router.get("/jobs").handler(ctx -> jobsMap().compose(AsyncMap::entries).onSuccess(entries -> {
-      List<JsonObject> all = entries.values().stream().sorted(Comparator.comparing(j -> j.getString("id"))).toList();
+      List<JsonObject> all = validJobs(entries).stream().sorted(Comparator.comparing(j -> j.getString("id"))).toList();
       ctx.json(new JsonArray(List.copyOf(all)));
     }).onFailure(ctx::fail));
     router.post("/jobs").handler(this::submit);
-    router.get("/jobs/:id").handler(ctx -> jobsMap().compose(m -> m.get(ctx.pathParam("id"))).onSuccess(j -> {
+    router.get("/jobs/:id").handler(ctx -> jobsMap().compose(m -> m.get(ctx.pathParam("id"))).onSuccess(entry -> {
+      JsonObject j = entry == null ? null : ClusterMapEntries.job(ctx.pathParam("id"), entry);
       if (j == null) {
         error(ctx, 404, "no job '" + ctx.pathParam("id") + "'");
       } else {
@@ -126,8 +127,9 @@ public final class RestVerticle extends VerticleBase {
       return;
     }
     vertx.sharedData().<String, Object>getAsyncMap(ClusterNode.CLUSTER_MAP).compose(c -> c.get(ClusterNode.LEADER_KEY))
-        .onSuccess(leader -> {
-          if (leader instanceof String id && members.contains(id)) {
+        .onSuccess(record -> {
+          String id = ClusterMapEntries.leader(record);
+          if (id != null && members.contains(id)) {
             ctx.json(new JsonObject().put("status", "READY").put("node", node.nodeId()).put("leader", id)
                 .put("members", members.size()));
           } else {
@@ -137,7 +139,8 @@ public final class RestVerticle extends VerticleBase {
         .onFailure(e -> error(ctx, 503, "cannot read the cluster map: " + e.getMessage()));
   }
 
-  private Future<AsyncMap<String, JsonObject>> jobsMap() {
+  /** Values as Object: a malformed entry must reach {@link ClusterMapEntries}, not fail a cast in a handler. */
+  private Future<AsyncMap<String, Object>> jobsMap() {
     return vertx.sharedData().getAsyncMap(JobRegistry.JOBS_MAP);
   }
 
@@ -215,15 +218,15 @@ public final class RestVerticle extends VerticleBase {
   }
 
   private void nodes(RoutingContext ctx) {
-    Future<AsyncMap<String, JsonObject>> nodesMap = vertx.sharedData().getAsyncMap(ClusterNode.NODES_MAP);
-    Future<AsyncMap<String, String>> clusterMap = vertx.sharedData().getAsyncMap(ClusterNode.CLUSTER_MAP);
+    Future<AsyncMap<String, Object>> nodesMap = vertx.sharedData().getAsyncMap(ClusterNode.NODES_MAP);
+    Future<AsyncMap<String, Object>> clusterMap = vertx.sharedData().getAsyncMap(ClusterNode.CLUSTER_MAP);
     nodesMap.compose(AsyncMap::entries).compose(entries -> clusterMap.compose(c -> c.get(ClusterNode.LEADER_KEY))
         .map(leaderId -> {
           Set<String> members = new HashSet<>(node.members());
-          List<JsonObject> live = entries.values().stream()
+          List<JsonObject> live = validNodes(entries).stream()
               .filter(n -> members.contains(n.getString("id")))
               .sorted(Comparator.comparing(n -> n.getString("id")))
-              .map(n -> n.copy().put("leader", n.getString("id").equals(leaderId)))
+              .map(n -> n.copy().put("leader", n.getString("id").equals(ClusterMapEntries.leader(leaderId))))
               .toList();
           return new JsonArray(List.copyOf(live));
         }))
@@ -238,16 +241,16 @@ public final class RestVerticle extends VerticleBase {
    * the registry (a state change or a completed checkpoint).
    */
   private void metrics(RoutingContext ctx) {
-    Future<java.util.Map<String, JsonObject>> nodes = vertx.sharedData().<String, JsonObject>getAsyncMap(ClusterNode.NODES_MAP)
+    Future<java.util.Map<String, Object>> nodes = vertx.sharedData().<String, Object>getAsyncMap(ClusterNode.NODES_MAP)
         .compose(AsyncMap::entries);
-    Future<String> leader = vertx.sharedData().<String, String>getAsyncMap(ClusterNode.CLUSTER_MAP)
-        .compose(c -> c.get(ClusterNode.LEADER_KEY));
-    Future<java.util.Map<String, JsonObject>> jobs = jobsMap().compose(AsyncMap::entries);
+    Future<String> leader = vertx.sharedData().<String, Object>getAsyncMap(ClusterNode.CLUSTER_MAP)
+        .compose(c -> c.get(ClusterNode.LEADER_KEY)).map(ClusterMapEntries::leader);
+    Future<java.util.Map<String, Object>> jobs = jobsMap().compose(AsyncMap::entries);
     Future.all(nodes, leader, jobs).onSuccess(all -> {
       Set<String> members = new HashSet<>(node.members());
       StringBuilder out = new StringBuilder();
       out.append("# TYPE eddy_node_slots gauge\n# TYPE eddy_node_used_slots gauge\n# TYPE eddy_node_leader gauge\n");
-      nodes.result().values().stream().filter(n -> members.contains(n.getString("id")))
+      validNodes(nodes.result()).stream().filter(n -> members.contains(n.getString("id")))
           .sorted(Comparator.comparing(n -> n.getString("id"))).forEach(n -> {
             String labels = "{node=\"" + n.getString("id") + "\"}";
             out.append("eddy_node_slots").append(labels).append(' ').append(n.getInteger("slots", 0)).append('\n');
@@ -255,7 +258,7 @@ public final class RestVerticle extends VerticleBase {
             out.append("eddy_node_leader").append(labels).append(' ')
                 .append(n.getString("id").equals(leader.result()) ? 1 : 0).append('\n');
           });
-      jobs.result().values().stream().sorted(Comparator.comparing(j -> j.getString("id"))).forEach(j -> {
+      validJobs(jobs.result()).stream().sorted(Comparator.comparing(j -> j.getString("id"))).forEach(j -> {
         String labels = "{job=\"" + j.getString("id") + "\",name=\"" + j.getString("name") + "\"";
         out.append("eddy_job_state").append(labels).append(",state=\"").append(j.getString("state")).append("\"} 1\n");
         out.append("eddy_job_parallelism").append(labels).append("} ").append(j.getInteger("parallelism", 0)).append('\n');
@@ -268,6 +271,16 @@ public final class RestVerticle extends VerticleBase {
       });
       ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(out.toString());
     }).onFailure(ctx::fail);
+  }
+
+  private static List<JsonObject> validNodes(java.util.Map<String, ?> entries) {
+    return entries.entrySet().stream().map(e -> ClusterMapEntries.node(e.getKey(), e.getValue()))
+        .filter(java.util.Objects::nonNull).toList();
+  }
+
+  private static List<JsonObject> validJobs(java.util.Map<String, ?> entries) {
+    return entries.entrySet().stream().map(e -> ClusterMapEntries.job(e.getKey(), e.getValue()))
+        .filter(java.util.Objects::nonNull).toList();
   }
 
   /** {@code checkpoints.lastDurationMillis} to {@code checkpoints_last_duration_millis}. */
