@@ -108,7 +108,9 @@ public final class ClusterNode {
       bus.setSsl(true)
           .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certificate()).setKeyPath(tls.key()))
           .setTrustOptions(new PemTrustOptions().addCertPath(tls.trust()))
-          .setClientAuth(ClientAuth.REQUIRED);
+          .setClientAuth(ClientAuth.REQUIRED)
+          // EventBusOptions trusts every server certificate by default: a node would send to anyone
+          .setTrustAll(false);
     }
     return options;
   }
