@@ -3,6 +3,8 @@ package io.eddy.cli;
 import io.eddy.deployer.ClusterNode;
 import io.eddy.deployer.NodeConfig;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -12,7 +14,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code node --conf conf/node.json [--http-port P]}: starts a cluster node and runs until the JVM is stopped. A
+ * {@code node --conf conf/node.json [--http-port P]}: starts a cluster node and runs until the JVM is stopped. The
+ * file's keys can be overridden by {@code EDDY_NODE_<KEY>} variables and {@code -Deddy.node.<key>} properties (see
+ * {@link NodeConfig#load(Path, Map, Map)}); {@code --http-port} wins over both. A
  * shutdown hook leaves gracefully: the leader first moves this node's jobs to the other nodes, then Vert.x closes.
  */
 @Command(
@@ -36,7 +40,9 @@ final class NodeCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    NodeConfig config = NodeConfig.load(conf);
+    Map<String, String> properties = new HashMap<>();
+    System.getProperties().stringPropertyNames().forEach(k -> properties.put(k, System.getProperty(k)));
+    NodeConfig config = NodeConfig.load(conf, System.getenv(), properties);
     if (httpPort != null) {
       config = config.withHttpPort(httpPort);
     }

@@ -5,6 +5,14 @@ import io.eddy.config.JobParams;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -29,18 +37,38 @@ final class RestCommands {
 
   /** What every REST command shares: the node's address. */
   abstract static class RestCommand implements Callable<Integer> {
-    @Option(names = "--rest", defaultValue = "http://127.0.0.1:8081",
-        description = "The node's REST address (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rest", defaultValue = "${env:EDDY_REST:-http://127.0.0.1:8081}",
+        description = "The node's REST address (default: $EDDY_REST, else http://127.0.0.1:8081).")
     String rest;
+
+    @Option(names = "--token", defaultValue = "${env:EDDY_REST_TOKEN}", paramLabel = "TOKEN",
+        description = "The node's REST bearer token (default: $EDDY_REST_TOKEN; prefer the variable, since"
+            + " arguments are visible to other users of the machine).")
+    String token;
+
+    @Option(names = "--rest-ca", defaultValue = "${env:EDDY_REST_CA}", paramLabel = "PEM",
+        description = "Trusts the certificates in this PEM file for an https --rest (default: $EDDY_REST_CA;"
+            + " otherwise the JVM's trust store).")
+    Path restCa;
 
     @Option(names = "--verbose", description = "Prints stack traces with errors.")
     boolean verbose;
 
     /** Sends a request; prints the node's error and returns null when it refuses. */
     JsonObject send(String method, String path, String body) throws IOException, InterruptedException {
-      HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpClient.Builder client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5));
+      if (restCa != null) {
+        client.sslContext(trusting(restCa));
+      }
+      HttpClient http = client.build();
       HttpRequest.Builder req = HttpRequest.newBuilder(URI.create(rest + path)).timeout(Duration.ofSeconds(60));
       req.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+      if (body != null) {
+        req.header("Content-Type", "application/json");
+      }
+      if (token != null && !token.isBlank()) {
+        req.header("Authorization", "Bearer " + token.strip());
+      }
       HttpResponse<String> res;
       try {
         res = http.send(req.build(), HttpResponse.BodyHandlers.ofString());
@@ -59,6 +87,28 @@ final class RestCommands {
         return null;
       }
       return text.trim().startsWith("[") ? new JsonObject().put("items", new JsonArray(text)) : new JsonObject(text);
+    }
+
+    /** An SSL context trusting exactly the certificates of a PEM file. */
+    static SSLContext trusting(Path pem) throws IOException {
+      try (InputStream in = Files.newInputStream(pem)) {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        int i = 0;
+        for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+          trust.setCertificateEntry("ca-" + i++, c);
+        }
+        if (i == 0) {
+          throw new IllegalArgumentException("--rest-ca: no certificate in " + pem);
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ssl = SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        return ssl;
+      } catch (GeneralSecurityException e) {
+        throw new IllegalArgumentException("--rest-ca: cannot read certificates from " + pem + ": " + e.getMessage(), e);
+      }
     }
 
     int print(JsonObject answer, String field) {

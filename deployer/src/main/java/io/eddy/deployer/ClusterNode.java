@@ -8,6 +8,10 @@ import com.hazelcast.config.NetworkConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.spi.cluster.NodeListener;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.List;
@@ -65,9 +69,7 @@ public final class ClusterNode {
    */
   public static Future<ClusterNode> start(NodeConfig config) {
     HazelcastClusterManager cm = new HazelcastClusterManager(hazelcastConfig(config));
-    VertxOptions options = new VertxOptions();
-    options.getEventBusOptions().setHost(config.host()).setPort(config.eventBusPort());
-    return Vertx.builder().with(options).withClusterManager(cm).buildClustered().compose(vertx -> {
+    return Vertx.builder().with(vertxOptions(config)).withClusterManager(cm).buildClustered().compose(vertx -> {
       ClusterNode node = new ClusterNode(config, vertx, cm);
       cm.nodeListener(new NodeListener() {
         @Override
@@ -88,6 +90,29 @@ public final class ClusterNode {
         return Future.failedFuture(e);
       });
     });
+  }
+
+  /**
+   * The Vert.x options of a node: the event bus on the configured host and port, and with {@code clusterTls*} set, TLS
+   * both ways: a node presents its certificate and accepts connections only from peers whose certificate its trust
+   * file vouches for, so a process without such a certificate can neither send to nor receive from a node's addresses.
+   *
+   * @param config the node's settings
+   * @return fresh options
+   */
+  public static VertxOptions vertxOptions(NodeConfig config) {
+    VertxOptions options = new VertxOptions();
+    EventBusOptions bus = options.getEventBusOptions().setHost(config.host()).setPort(config.eventBusPort());
+    NodeConfig.Tls tls = config.clusterTls();
+    if (tls != null) {
+      bus.setSsl(true)
+          .setKeyCertOptions(new PemKeyCertOptions().setCertPath(tls.certificate()).setKeyPath(tls.key()))
+          .setTrustOptions(new PemTrustOptions().addCertPath(tls.trust()))
+          .setClientAuth(ClientAuth.REQUIRED)
+          // EventBusOptions trusts every server certificate by default: a node would send to anyone
+          .setTrustAll(false);
+    }
+    return options;
   }
 
   private Future<Void> deploy() {

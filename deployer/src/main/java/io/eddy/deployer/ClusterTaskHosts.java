@@ -60,8 +60,9 @@ final class ClusterTaskHosts implements TaskHosts {
         .map(entries -> {
           Set<String> members = new HashSet<>(node.members());
           Map<String, Integer> free = new LinkedHashMap<>();
-          entries.values().stream()
-              .filter(n -> members.contains(n.getString("id")) && !draining.contains(n.getString("id")))
+          entries.entrySet().stream()
+              .map(e -> ClusterMapEntries.node(e.getKey(), e.getValue()))
+              .filter(n -> n != null && members.contains(n.getString("id")) && !draining.contains(n.getString("id")))
               .sorted(Comparator.comparing(n -> n.getString("id")))
               .forEach(n -> free.put(n.getString("id"), n.getInteger("slots", 0)));
           taken.forEach((job, slots) -> {

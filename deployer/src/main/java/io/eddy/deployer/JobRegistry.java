@@ -2,6 +2,7 @@ package io.eddy.deployer;
 
 import io.eddy.config.ConfigException;
 import io.eddy.config.JobConfig;
+import io.eddy.config.PathPolicy;
 import io.eddy.graph.JobDefinition;
 import io.eddy.graph.JobVertex;
 import io.eddy.runtime.TaskId;
@@ -81,6 +82,16 @@ final class JobRegistry {
     return vertx.sharedData().<String, JsonObject>getAsyncMap(JOBS_MAP).compose(m -> {
       map = m;
       return m.entries();
+    }).map(entries -> {
+      Map<String, JsonObject> valid = new LinkedHashMap<>();
+      // through Object: a malformed value must reach the check, not fail a cast
+      for (Map.Entry<String, ?> e : entries.entrySet()) {
+        JsonObject j = ClusterMapEntries.job(e.getKey(), e.getValue());
+        if (j != null) {
+          valid.put(e.getKey(), j);
+        }
+      }
+      return valid;
     }).compose(known -> vertx.executeBlocking(() -> withDurableCopies(known), false)).compose(known -> {
       known.values().forEach(this::resume);
       requests = vertx.eventBus().consumer(ADDRESS, this::onRequest);
@@ -108,8 +119,19 @@ final class JobRegistry {
       for (Path f : (Iterable<Path>) files::iterator) {
         String name = f.getFileName().toString();
         if (name.startsWith("job-") && name.endsWith(".json")) {
-          JsonObject j = new JsonObject(Files.readString(f, StandardCharsets.UTF_8));
-          all.putIfAbsent(j.getString("id"), j);
+          Object j;
+          try {
+            j = new JsonObject(Files.readString(f, StandardCharsets.UTF_8));
+          } catch (RuntimeException | java.io.IOException e) {
+            LOG.warn("ignoring durable job copy {}: {}", f, e.getMessage());
+            continue;
+          }
+          JsonObject valid = ClusterMapEntries.job(null, j);
+          if (valid != null) {
+            all.putIfAbsent(valid.getString("id"), valid);
+          } else {
+            LOG.warn("ignoring durable job copy {}: malformed", f);
+          }
         }
       }
     }
@@ -199,10 +221,14 @@ final class JobRegistry {
         yield Future.succeededFuture(new JsonObject().put("id", e.id).put("canceled", true));
       }
       case "savepoint" -> {
-        Path target = savepointPath(e, body.getString("directory"));
-        Future<Path> sp = body.getBoolean("stop", false)
-            ? e.coordinator.stopWithSavepoint(target) : e.coordinator.savepoint(target);
-        yield sp.map(p -> new JsonObject().put("id", e.id).put("savepoint", p.toString()));
+        String directory = body.getString("directory");
+        String what = directory == null ? "the job's savepoint directory" : "body key 'directory'";
+        String asked = directory == null ? savepointPath(e).toString() : directory;
+        boolean stop = body.getBoolean("stop", false);
+        // a ConfigException (outside the node's path roots) answers 400 below
+        yield vertx.executeBlocking(() -> node.config().pathPolicy().resolve(what, asked), false)
+            .compose(target -> stop ? e.coordinator.stopWithSavepoint(target) : e.coordinator.savepoint(target))
+            .map(p -> new JsonObject().put("id", e.id).put("savepoint", p.toString()));
       }
       case "rescale" -> {
         int p = body.getInteger("parallelism");
@@ -216,7 +242,8 @@ final class JobRegistry {
       default -> Future.failedFuture("unknown action '" + action + "'");
     };
     if (answer != null) { // null: refused above
-      answer.onSuccess(msg::reply).onFailure(err -> msg.fail(409, String.valueOf(err.getMessage())));
+      answer.onSuccess(msg::reply)
+          .onFailure(err -> msg.fail(err instanceof ConfigException ? 400 : 409, String.valueOf(err.getMessage())));
     }
   }
 
@@ -238,9 +265,18 @@ final class JobRegistry {
       return;
     }
     JobDefinition submitted = job;
-    // the savepoint is read off the event loop: a wrong path or another job's savepoint is the request's fault
-    Future<Void> checked = fromSavepoint == null ? Future.succeededFuture() : vertx.executeBlocking(() -> {
-      Path dir = Path.of(fromSavepoint);
+    PathPolicy paths = node.config().pathPolicy();
+    // paths are checked and the savepoint read off the event loop: a path outside the node's roots, a wrong path or
+    // another job's savepoint is the request's fault
+    Future<Void> checked = vertx.executeBlocking(() -> {
+      String checkpoints = submitted.config().raw().getJsonObject("checkpoints", new JsonObject()).getString("directory");
+      if (checkpoints != null) {
+        paths.resolve("key 'checkpoints.directory'", checkpoints);
+      }
+      if (fromSavepoint == null) {
+        return null;
+      }
+      Path dir = paths.resolve("query parameter 'fromSavepoint'", fromSavepoint);
       JsonObject meta;
       try {
         meta = io.eddy.checkpoint.CheckpointStorage.readMetadata(dir);
@@ -302,10 +338,8 @@ final class JobRegistry {
     return false;
   }
 
-  private static Path savepointPath(Entry e, String directory) {
-    if (directory != null) {
-      return Path.of(directory);
-    }
+  /** Under the job's checkpoint directory, which {@link #submit} checked against the node's path roots. */
+  private static Path savepointPath(Entry e) {
     String base = e.submitted.config().raw().getJsonObject("checkpoints", new JsonObject())
         .getString("directory", "savepoints");
     if (base.startsWith("file://")) {

@@ -171,10 +171,15 @@ public final class NodeVerticle extends VerticleBase {
     if (hosted.isEmpty()) {
       return;
     }
-    vertx.sharedData().<String, JsonObject>getAsyncMap(JobRegistry.JOBS_MAP).onSuccess(jobs -> {
+    // values as Object: a malformed entry must reach ClusterMapEntries, not fail a cast in the handler
+    vertx.sharedData().<String, Object>getAsyncMap(JobRegistry.JOBS_MAP).onSuccess(jobs -> {
       for (Hosted h : List.copyOf(hosted.values())) {
-        jobs.get(h.jobId()).onSuccess(job -> {
+        jobs.get(h.jobId()).onSuccess(entry -> {
           boolean orphan;
+          JsonObject job = entry == null ? null : ClusterMapEntries.job(h.jobId(), entry);
+          if (entry != null && job == null) {
+            return; // malformed (logged): no reason to stop tasks
+          }
           if (job == null) {
             orphan = System.currentTimeMillis() - h.since() > UNLISTED_GRACE_MILLIS;
           } else {

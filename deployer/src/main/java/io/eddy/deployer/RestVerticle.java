@@ -5,11 +5,14 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -32,8 +35,15 @@ import java.util.Set;
  *   <li>{@code GET /metrics}: Prometheus text (see {@link #metrics});</li>
  *   <li>mutations are forwarded to the leader over the event bus ({@link JobRegistry#ADDRESS}); 503 while no
  *       leader has been elected;</li>
+ *   <li>{@code GET /health}: 200 while the node runs (liveness); {@code GET /ready}: 200 once the node is a member of
+ *       the cluster and a live leader is known, 503 with the reason otherwise;</li>
  *   <li>anything else: 404 (405 for a known path with another method) with {@code {"error": "..."}}.</li>
  * </ul>
+ *
+ * <p>Every request passes {@link RestGuard} first: a foreign {@code Origin} is refused (403), a missing or wrong
+ * bearer token when the node has one (401; {@code /health} and {@code /ready} need none), a POST whose body is not
+ * declared JSON (415). Bodies are read into memory up to 1 MiB (413 beyond); no upload is ever stored. With
+ * {@code restTlsCertificate}/{@code restTlsKey} the server speaks HTTPS only.
  */
 public final class RestVerticle extends VerticleBase {
   private final ClusterNode node;
@@ -61,15 +71,21 @@ public final class RestVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     Router router = Router.router(vertx);
+    NodeConfig config = node.config();
+    router.route().handler(new RestGuard(config.restToken(), config.restTls() != null));
+    router.get("/health").handler(ctx -> ctx.json(new JsonObject().put("status", "UP")));
+    router.get("/ready").handler(this::ready);
+    // no uploads: a multipart body is refused by the guard, and nothing is ever written to disk
+    router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.get("/nodes").handler(this::nodes);
     router.get("/metrics").handler(this::metrics);
-    router.route("/jobs*").handler(io.vertx.ext.web.handler.BodyHandler.create().setBodyLimit(1 << 20));
     router.get("/jobs").handler(ctx -> jobsMap().compose(AsyncMap::entries).onSuccess(entries -> {
-      List<JsonObject> all = entries.values().stream().sorted(Comparator.comparing(j -> j.getString("id"))).toList();
+      List<JsonObject> all = validJobs(entries).stream().sorted(Comparator.comparing(j -> j.getString("id"))).toList();
       ctx.json(new JsonArray(List.copyOf(all)));
     }).onFailure(ctx::fail));
     router.post("/jobs").handler(this::submit);
-    router.get("/jobs/:id").handler(ctx -> jobsMap().compose(m -> m.get(ctx.pathParam("id"))).onSuccess(j -> {
+    router.get("/jobs/:id").handler(ctx -> jobsMap().compose(m -> m.get(ctx.pathParam("id"))).onSuccess(entry -> {
+      JsonObject j = entry == null ? null : ClusterMapEntries.job(ctx.pathParam("id"), entry);
       if (j == null) {
         error(ctx, 404, "no job '" + ctx.pathParam("id") + "'");
       } else {
@@ -84,9 +100,15 @@ public final class RestVerticle extends VerticleBase {
         + ctx.request().path()));
     router.errorHandler(405, ctx -> error(ctx, 405, "method not allowed: " + ctx.request().method() + " "
         + ctx.request().path()));
+    router.errorHandler(413, ctx -> error(ctx, 413, "request body larger than " + MAX_BODY_BYTES + " bytes"));
     router.errorHandler(500, ctx -> error(ctx, 500, ctx.failure() == null ? "internal error"
         : String.valueOf(ctx.failure())));
-    return vertx.createHttpServer().requestHandler(router).listen(port, host)
+    HttpServerOptions options = new HttpServerOptions();
+    if (config.restTls() != null) {
+      options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+          .setCertPath(config.restTls().certificate()).setKeyPath(config.restTls().key()));
+    }
+    return vertx.createHttpServer(options).requestHandler(router).listen(port, host)
         .recover(e -> Future.failedFuture(new IllegalStateException(
             "cannot listen for HTTP on " + host + ":" + port + ": " + e.getMessage(), e)))
         .onSuccess(s -> {
@@ -95,7 +117,30 @@ public final class RestVerticle extends VerticleBase {
         });
   }
 
-  private Future<AsyncMap<String, JsonObject>> jobsMap() {
+  private static final long MAX_BODY_BYTES = 1 << 20;
+
+  /** Ready: this node is a member and the leader record names a live member. */
+  private void ready(RoutingContext ctx) {
+    List<String> members = node.members();
+    if (!members.contains(node.nodeId())) {
+      error(ctx, 503, "not a member of the cluster");
+      return;
+    }
+    vertx.sharedData().<String, Object>getAsyncMap(ClusterNode.CLUSTER_MAP).compose(c -> c.get(ClusterNode.LEADER_KEY))
+        .onSuccess(record -> {
+          String id = ClusterMapEntries.leader(record);
+          if (id != null && members.contains(id)) {
+            ctx.json(new JsonObject().put("status", "READY").put("node", node.nodeId()).put("leader", id)
+                .put("members", members.size()));
+          } else {
+            error(ctx, 503, "no leader is known yet");
+          }
+        })
+        .onFailure(e -> error(ctx, 503, "cannot read the cluster map: " + e.getMessage()));
+  }
+
+  /** Values as Object: a malformed entry must reach {@link ClusterMapEntries}, not fail a cast in a handler. */
+  private Future<AsyncMap<String, Object>> jobsMap() {
     return vertx.sharedData().getAsyncMap(JobRegistry.JOBS_MAP);
   }
 
@@ -173,15 +218,15 @@ public final class RestVerticle extends VerticleBase {
   }
 
   private void nodes(RoutingContext ctx) {
-    Future<AsyncMap<String, JsonObject>> nodesMap = vertx.sharedData().getAsyncMap(ClusterNode.NODES_MAP);
-    Future<AsyncMap<String, String>> clusterMap = vertx.sharedData().getAsyncMap(ClusterNode.CLUSTER_MAP);
+    Future<AsyncMap<String, Object>> nodesMap = vertx.sharedData().getAsyncMap(ClusterNode.NODES_MAP);
+    Future<AsyncMap<String, Object>> clusterMap = vertx.sharedData().getAsyncMap(ClusterNode.CLUSTER_MAP);
     nodesMap.compose(AsyncMap::entries).compose(entries -> clusterMap.compose(c -> c.get(ClusterNode.LEADER_KEY))
         .map(leaderId -> {
           Set<String> members = new HashSet<>(node.members());
-          List<JsonObject> live = entries.values().stream()
+          List<JsonObject> live = validNodes(entries).stream()
               .filter(n -> members.contains(n.getString("id")))
               .sorted(Comparator.comparing(n -> n.getString("id")))
-              .map(n -> n.copy().put("leader", n.getString("id").equals(leaderId)))
+              .map(n -> n.copy().put("leader", n.getString("id").equals(ClusterMapEntries.leader(leaderId))))
               .toList();
           return new JsonArray(List.copyOf(live));
         }))
@@ -196,16 +241,16 @@ public final class RestVerticle extends VerticleBase {
    * the registry (a state change or a completed checkpoint).
    */
   private void metrics(RoutingContext ctx) {
-    Future<java.util.Map<String, JsonObject>> nodes = vertx.sharedData().<String, JsonObject>getAsyncMap(ClusterNode.NODES_MAP)
+    Future<java.util.Map<String, Object>> nodes = vertx.sharedData().<String, Object>getAsyncMap(ClusterNode.NODES_MAP)
         .compose(AsyncMap::entries);
-    Future<String> leader = vertx.sharedData().<String, String>getAsyncMap(ClusterNode.CLUSTER_MAP)
-        .compose(c -> c.get(ClusterNode.LEADER_KEY));
-    Future<java.util.Map<String, JsonObject>> jobs = jobsMap().compose(AsyncMap::entries);
+    Future<String> leader = vertx.sharedData().<String, Object>getAsyncMap(ClusterNode.CLUSTER_MAP)
+        .compose(c -> c.get(ClusterNode.LEADER_KEY)).map(ClusterMapEntries::leader);
+    Future<java.util.Map<String, Object>> jobs = jobsMap().compose(AsyncMap::entries);
     Future.all(nodes, leader, jobs).onSuccess(all -> {
       Set<String> members = new HashSet<>(node.members());
       StringBuilder out = new StringBuilder();
       out.append("# TYPE eddy_node_slots gauge\n# TYPE eddy_node_used_slots gauge\n# TYPE eddy_node_leader gauge\n");
-      nodes.result().values().stream().filter(n -> members.contains(n.getString("id")))
+      validNodes(nodes.result()).stream().filter(n -> members.contains(n.getString("id")))
           .sorted(Comparator.comparing(n -> n.getString("id"))).forEach(n -> {
             String labels = "{node=\"" + n.getString("id") + "\"}";
             out.append("eddy_node_slots").append(labels).append(' ').append(n.getInteger("slots", 0)).append('\n');
@@ -213,7 +258,7 @@ public final class RestVerticle extends VerticleBase {
             out.append("eddy_node_leader").append(labels).append(' ')
                 .append(n.getString("id").equals(leader.result()) ? 1 : 0).append('\n');
           });
-      jobs.result().values().stream().sorted(Comparator.comparing(j -> j.getString("id"))).forEach(j -> {
+      validJobs(jobs.result()).stream().sorted(Comparator.comparing(j -> j.getString("id"))).forEach(j -> {
         String labels = "{job=\"" + j.getString("id") + "\",name=\"" + j.getString("name") + "\"";
         out.append("eddy_job_state").append(labels).append(",state=\"").append(j.getString("state")).append("\"} 1\n");
         out.append("eddy_job_parallelism").append(labels).append("} ").append(j.getInteger("parallelism", 0)).append('\n');
@@ -226,6 +271,16 @@ public final class RestVerticle extends VerticleBase {
       });
       ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(out.toString());
     }).onFailure(ctx::fail);
+  }
+
+  private static List<JsonObject> validNodes(java.util.Map<String, ?> entries) {
+    return entries.entrySet().stream().map(e -> ClusterMapEntries.node(e.getKey(), e.getValue()))
+        .filter(java.util.Objects::nonNull).toList();
+  }
+
+  private static List<JsonObject> validJobs(java.util.Map<String, ?> entries) {
+    return entries.entrySet().stream().map(e -> ClusterMapEntries.job(e.getKey(), e.getValue()))
+        .filter(java.util.Objects::nonNull).toList();
   }
 
   /** {@code checkpoints.lastDurationMillis} to {@code checkpoints_last_duration_millis}. */
@@ -241,7 +296,7 @@ public final class RestVerticle extends VerticleBase {
     return b.toString();
   }
 
-  private static void error(RoutingContext ctx, int status, String message) {
+  static void error(RoutingContext ctx, int status, String message) {
     if (!ctx.response().ended()) {
       ctx.response().setStatusCode(status).putHeader("content-type", "application/json")
           .end(new JsonObject().put("error", message).encode());

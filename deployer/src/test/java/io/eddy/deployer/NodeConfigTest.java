@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.eddy.config.ConfigException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.io.TempDir;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -60,5 +63,65 @@ class NodeConfigTest {
         .isInstanceOf(ConfigException.class).hasMessageStartingWith("n.json: not valid JSON");
     assertThatThrownBy(() -> NodeConfig.load(Path.of("no/such/node.json")))
         .hasMessageStartingWith("no/such/node.json: cannot read file");
+  }
+
+  @Test
+  void environmentAndSystemPropertiesOverrideTheFileInThatOrder(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("node.json"),
+        "{\"host\":\"127.0.0.1\",\"httpPort\":8081,\"slots\":2,\"checkpointDirectory\":\"/from/file\"}");
+    Map<String, String> env = Map.of("EDDY_NODE_HOST", "10.0.0.5", "EDDY_NODE_HTTP_PORT", "9000",
+        "EDDY_NODE_CHECKPOINT_DIRECTORY", "/from/env", "EDDY_NODE_MEMBERS", "10.0.0.5, 10.0.0.6:5702",
+        "EDDY_NODE_REST_TOKEN", "token-from-the-environment", "UNRELATED", "x");
+    Map<String, String> props = Map.of("eddy.node.httpPort", "9100", "eddy.node.pathRoots", "/data/a,/data/b");
+    NodeConfig c = NodeConfig.load(file, env, props);
+    assertThat(c.host()).as("environment over file").isEqualTo("10.0.0.5");
+    assertThat(c.httpPort()).as("property over environment").isEqualTo(9100);
+    assertThat(c.slots()).as("file, nothing overrides it").isEqualTo(2);
+    assertThat(c.checkpointDirectory()).isEqualTo("/from/env");
+    assertThat(c.members()).containsExactly("10.0.0.5", "10.0.0.6:5702");
+    assertThat(c.pathRoots()).containsExactly("/data/a", "/data/b");
+    assertThat(c.restToken()).isEqualTo("token-from-the-environment");
+    assertThat(NodeConfig.load(file, Map.of(), Map.of()).httpPort()).isEqualTo(8081);
+    assertThat(NodeConfig.load(null, env, Map.of()).httpPort()).as("no file: defaults plus overrides").isEqualTo(9000);
+  }
+
+  @Test
+  void overrideNamesAndTheirErrors(@TempDir Path dir) throws Exception {
+    assertThat(NodeConfig.envName("host")).isEqualTo("EDDY_NODE_HOST");
+    assertThat(NodeConfig.envName("checkpointDirectory")).isEqualTo("EDDY_NODE_CHECKPOINT_DIRECTORY");
+    assertThat(NodeConfig.envName("maxNoHeartbeatSeconds")).isEqualTo("EDDY_NODE_MAX_NO_HEARTBEAT_SECONDS");
+    Path file = Files.writeString(dir.resolve("node.json"), "{}");
+    assertThatThrownBy(() -> NodeConfig.load(file, Map.of("EDDY_NODE_HTTP_PORT", "eighty"), Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage("environment variable EDDY_NODE_HTTP_PORT: key 'httpPort': expected an integer, found \"eighty\"");
+    assertThatThrownBy(() -> NodeConfig.load(file, Map.of(), Map.of("eddy.node.slots", "0")))
+        .hasMessage("system property eddy.node.slots: key 'slots': must be between 1 and 4096, found 0");
+    assertThatThrownBy(() -> NodeConfig.load(file, Map.of(), Map.of("eddy.node.restToken", "short")))
+        .hasMessageStartingWith("system property eddy.node.restToken: key 'restToken': expected 16 to 512 visible");
+  }
+
+  @Test
+  void tlsFilesComeInSetsAndMustBeReadable(@TempDir Path dir) throws Exception {
+    Path crt = Files.writeString(dir.resolve("n.crt"), "x");
+    Path key = Files.writeString(dir.resolve("n.key"), "x");
+    NodeConfig c = NodeConfig.parse("{\"restTlsCertificate\":\"" + crt + "\",\"restTlsKey\":\"" + key + "\"}", "n.json");
+    assertThat(c.restTls()).isEqualTo(new NodeConfig.Tls(crt.toString(), key.toString(), null));
+    assertThat(c.clusterTls()).isNull();
+    assertThatThrownBy(() -> NodeConfig.parse("{\"restTlsCertificate\":\"" + crt + "\"}", "n.json"))
+        .hasMessage("n.json: key 'restTlsKey': required with 'restTlsCertificate'");
+    assertThatThrownBy(() -> NodeConfig.parse("{\"clusterTlsCertificate\":\"" + crt + "\",\"clusterTlsKey\":\""
+        + key + "\",\"clusterTlsTrust\":\"" + dir.resolve("missing.crt") + "\"}", "n.json"))
+        .hasMessage("n.json: key 'clusterTlsTrust': cannot read file " + dir.resolve("missing.crt"));
+  }
+
+  @Test
+  void pathRootsDefaultToTheWorkingDirectoryAndTheCheckpointDirectory(@TempDir Path dir) {
+    NodeConfig c = NodeConfig.parse("{\"checkpointDirectory\":\"" + dir.resolve("ckpt") + "\"}", "n.json");
+    assertThat(c.pathPolicy().resolve("x", dir.resolve("ckpt/job").toString())).isEqualTo(dir.resolve("ckpt/job"));
+    assertThat(c.pathPolicy().resolve("x", "target/sp")).isEqualTo(Path.of("target/sp").toAbsolutePath());
+    assertThatThrownBy(() -> c.pathPolicy().resolve("x", dir.resolve("other").toString()))
+        .isInstanceOf(ConfigException.class).hasMessageContaining("is outside");
+    NodeConfig only = NodeConfig.parse("{\"pathRoots\":[\"" + dir + "\"]}", "n.json");
+    assertThatThrownBy(() -> only.pathPolicy().resolve("x", "target/sp")).hasMessageContaining("is outside");
   }
 }

@@ -182,7 +182,8 @@ final class ClusterProcesses implements AutoCloseable {
         .put("slots", slots)
         .put("httpPort", httpPort)
         .put("heartbeatSeconds", 1)
-        .put("maxNoHeartbeatSeconds", 5);
+        .put("maxNoHeartbeatSeconds", 5)
+        .put("pathRoots", new JsonArray().add(System.getProperty("java.io.tmpdir"))); // the tests' directories
     Path confFile = Files.writeString(dir.resolve(name + "-node.json"), conf.encodePrettily());
     Path out = dir.resolve(name + ".out");
     Path err = dir.resolve(name + ".err");

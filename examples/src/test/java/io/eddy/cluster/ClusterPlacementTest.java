@@ -58,7 +58,8 @@ class ClusterPlacementTest {
   }
 
   private NodeConfig config(String cluster) throws Exception {
-    return NodeConfig.defaults().withClusterName(cluster).withHttpPort(freePort());
+    return NodeConfig.defaults().withClusterName(cluster).withHttpPort(freePort())
+        .withPathRoots(List.of(System.getProperty("java.io.tmpdir"))); // the tests' directories live there
   }
 
   private static int freePort() throws Exception {
@@ -77,6 +78,9 @@ class ClusterPlacementTest {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + via.httpPort() + path))
         .timeout(Duration.ofSeconds(130));
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
     return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 

@@ -39,7 +39,8 @@ class RestJobsTest {
       port = s.getLocalPort();
     }
     NodeConfig conf = NodeConfig.defaults().withClusterName("eddy-rest-" + UUID.randomUUID().toString().substring(0, 8))
-        .withHttpPort(port).withSlots(4); // room to rescale from 2 to 3
+        .withHttpPort(port).withSlots(4) // room to rescale from 2 to 3
+        .withPathRoots(List.of(System.getProperty("java.io.tmpdir"))); // where @TempDir puts the checkpoints
     node = ClusterNode.start(conf).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     base = "http://127.0.0.1:" + node.httpPort();
   }
@@ -52,6 +53,9 @@ class RestJobsTest {
   private HttpResponse<String> call(String method, String path, String body) throws Exception {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
     b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      b.header("Content-Type", "application/json");
+    }
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
 

@@ -60,7 +60,12 @@ public record JobConfig(String source, String name, String jobClass, int paralle
     /** The maxParallelism of a file that does not set it. */
     public static final int DEFAULT_MAX_PARALLELISM = 128;
 
-    private static final String JOB_NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,99}";
+    /**
+     * A job name: it names the job's checkpoint directory, so it may not hold a separator or be {@code .}/{@code ..};
+     * it starts with a letter or digit, since names starting with {@code _} are the checkpoint directory's own
+     * ({@code _cluster}).
+     */
+    public static final String NAME = "[A-Za-z0-9][A-Za-z0-9._-]{0,127}";
     private static final String CLASS_NAME = "[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*";
     private static final Pattern SOURCE_REFERENCE =
             Pattern.compile("at \\[Source: [^\\n]*?line: (\\d+), column: (\\d+)\\]");
@@ -69,9 +74,9 @@ public record JobConfig(String source, String name, String jobClass, int paralle
 
     /** The schema of a job file; add a key here (one line) and read it from {@link #raw()}. */
     public static final ConfigSchema SCHEMA = ConfigSchema.object()
-            .optional("name", ConfigSchema.string().nonEmpty().matching(JOB_NAME,
-                "a job name (it names the job's checkpoint folder): up to 100 letters, digits, '.', '_' or '-',"
-                    + " starting with a letter or digit"))
+            .optional("name", ConfigSchema.string().matching(NAME,
+                    "1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit (the name is a"
+                            + " directory of checkpoints)"))
             .required("job", ConfigSchema.string().matching(CLASS_NAME, "a Java class name"))
             .optional("parallelism", ConfigSchema.integer().min(1).max(PARALLELISM_LIMIT))
             .optional("maxParallelism", ConfigSchema.integer().min(1).max(PARALLELISM_LIMIT))
@@ -244,9 +249,14 @@ public record JobConfig(String source, String name, String jobClass, int paralle
         return position == null ? first : first + position;
     }
 
+    /** The class's simple name in lower case, with any character a {@link #NAME} refuses replaced by '_'. */
     private static String defaultName(String jobClass) {
         String simple = jobClass.substring(Math.max(jobClass.lastIndexOf('.'), jobClass.lastIndexOf('$')) + 1);
-        return simple.isEmpty() ? jobClass.toLowerCase(Locale.ROOT) : simple.toLowerCase(Locale.ROOT);
+        String name = (simple.isEmpty() ? jobClass : simple).toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "_");
+        if (!Character.isLetterOrDigit(name.charAt(0))) {
+            name = "job" + name; // names starting with '_' or '.' are the checkpoint directory's own
+        }
+        return name.length() > 128 ? name.substring(0, 128) : name;
     }
 
     private static JobParams paramsOf(JsonObject params) {

@@ -12,12 +12,16 @@ import io.eddy.config.JobConfig;
  */
 public record JobDefinition(JobConfig config, StreamJob job) {
 
-  /** Loads the job class named by the configuration's {@code job} key. */
+  /**
+   * Loads the job class named by the configuration's {@code job} key, checks that it is a {@link StreamJob} before
+   * it is initialized, and instantiates it.
+   */
   public static JobDefinition load(JobConfig config, ClassLoader loader) {
     String name = config.jobClass();
     Class<?> c;
     try {
-      c = Class.forName(name, true, loader);
+      // not initialized: a class that is no StreamJob must not get to run its static initializer
+      c = Class.forName(name, false, loader);
     } catch (ClassNotFoundException | LinkageError e) {
       throw new ConfigException(config.source() + ": key 'job': class '" + name + "' not found");
     }

@@ -8,8 +8,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads what {@link FrameEncoder} wrote back into a {@link Frame}. Record classes are loaded with
- * the given class loader (the job's bundle). Not thread-safe; one per receiving task.
+ * Reads what {@link FrameEncoder} wrote back into a {@link Frame}. The record classes a frame names are resolved by
+ * {@link SerdeRegistry#resolve} with the job's class loader: a class the job cannot carry fails the frame before
+ * anything is instantiated. Not thread-safe; one per receiving task.
  */
 public final class FrameDecoder {
   private final SerdeRegistry serdes;
@@ -34,7 +35,8 @@ public final class FrameDecoder {
         case FrameEncoder.TAG_END:
           return frame;
         case FrameEncoder.TAG_CLASS:
-          classes.add(serdes.forClass(load(in.readString())));
+          classes.add(serdes.forClass(serdes.resolve(in.readString(), classLoader,
+              "frame on edge " + edge + " channel " + channel)));
           break;
         case FrameEncoder.TAG_RECORD:
           frame.add(classes.get(in.readVarInt()).read(in), Frame.NO_TIMESTAMP);
@@ -66,14 +68,6 @@ public final class FrameDecoder {
               "corrupt frame on edge " + edge + " channel " + channel + ": unknown tag " + tag
                   + " at byte " + (in.position() - 1));
       }
-    }
-  }
-
-  private Class<?> load(String name) {
-    try {
-      return Class.forName(name, false, classLoader);
-    } catch (ClassNotFoundException e) {
-      throw new SerdeException("frame names record class " + name + ", which this node cannot load");
     }
   }
 }

@@ -28,13 +28,9 @@ final class DynamicSerde implements Serde<Object>, NullSafe {
         if (name == null) {
             return null;
         }
-        Class<?> c;
-        try {
-            ClassLoader loader = Thread.currentThread().getContextClassLoader();
-            c = Class.forName(name, false, loader != null ? loader : DynamicSerde.class.getClassLoader());
-        } catch (ClassNotFoundException e) {
-            throw new SerdeException("serialized value of class " + name + ", which cannot be loaded here");
-        }
+        ClassLoader loader = Thread.currentThread().getContextClassLoader();
+        Class<?> c = registry.resolve(name, loader != null ? loader : DynamicSerde.class.getClassLoader(),
+                "a dynamically typed value");
         return registry.forClass(c).read(in);
     }
 

@@ -1,6 +1,5 @@
 package io.eddy.serde;
 
-import java.io.Serializable;
 import java.lang.reflect.GenericArrayType;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
@@ -26,14 +25,22 @@ import java.util.concurrent.ConcurrentHashMap;
  *   <li>built-ins: boxed primitives and their primitive classes ({@code int.class} and
  *       {@code Integer.class} share {@link Serdes#INT}), {@code String}, {@code byte[]};</li>
  *   <li>enums ({@link Serdes#enumOf});</li>
+ *   <li>arrays, element by element with the component type's serde;</li>
+ *   <li>concrete JDK lists, sets and maps ({@link JdkCollectionSerde}), element by element with each element's
+ *       class;</li>
  *   <li>records, built once by reflection ({@link Serdes#record}). Component types resolve through this
  *       registry; {@code List<X>}/{@code ArrayList<X>} and {@code Map<K,V>}/{@code HashMap<K,V>} components
  *       use {@link Serdes#listOf}/{@link Serdes#mapOf} with the element types from the generic signature;
  *       nested and recursive records work;</li>
- *   <li>as a last resort, Java serialization for {@link Serializable} classes. <b>Slow</b>; register a
- *       serde or use a record for anything on a hot path.</li>
  * </ol>
- * Anything else fails with a {@link SerdeException} naming the class and how to fix it.
+ * Anything else fails with a {@link SerdeException} naming the class and how to fix it. Java serialization is never
+ * chosen by itself: a job opts in per class with {@code register(type, Serdes.javaSerialization(type))}, and then
+ * reads only through an {@link java.io.ObjectInputFilter} allow-list.
+ *
+ * <p><b>Names from the network or from snapshots</b> go through {@link #resolve}, never straight to a class loader:
+ * it answers the classes this registry already knows (built-ins, registered, serdes built here) and otherwise only
+ * the job's own records and enums, loaded without running their static initializers and checked before use. Everything else (a JDK class, a
+ * {@code Serializable} "gadget", an interface) is refused before anything of it is instantiated.
  *
  * <p>Register serdes before the first lookup that needs them: serdes already built (e.g. a record
  * serde for a record with a component of the re-registered type) keep what they resolved.
@@ -41,6 +48,8 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SerdeRegistry {
 
     private final ConcurrentHashMap<Class<?>, Serde<?>> serdes = new ConcurrentHashMap<>();
+    /** Class name to class, for every class with a serde here: what {@link #resolve} answers without loading. */
+    private final ConcurrentHashMap<String, Class<?>> known = new ConcurrentHashMap<>();
     /** Record classes whose serde this thread is currently building, to cut recursion. */
     private final ThreadLocal<Set<Class<?>>> building = ThreadLocal.withInitial(HashSet::new);
 
@@ -60,6 +69,7 @@ public final class SerdeRegistry {
         r.serdes.put(Double.class, Serdes.DOUBLE);
         r.serdes.put(String.class, Serdes.STRING);
         r.serdes.put(byte[].class, Serdes.BYTES);
+        r.serdes.keySet().forEach(c -> r.known.put(c.getName(), c));
         return r;
     }
 
@@ -73,7 +83,84 @@ public final class SerdeRegistry {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(serde, "serde");
         serdes.put(key(type), serde);
+        known.put(key(type).getName(), key(type));
         return this;
+    }
+
+    /**
+     * The class a frame, a dynamic value or a snapshot names, checked before anything of it runs: a class with a
+     * serde in this registry (built-in, registered, or built for a value this node wrote or read), or else a record
+     * or enum of the job, that is one its class loader defines rather than the JDK, loaded without initialization.
+     *
+     * @param name   the class name as read
+     * @param loader the job's class loader
+     * @param where  what read the name, for the message (e.g. {@code "frame on edge 2 channel 0"})
+     * @return the class, whose serde {@link #forClass} then gives
+     * @throws SerdeException naming the class and {@code where} if it is none of these; nothing has been instantiated
+     */
+    public Class<?> resolve(String name, ClassLoader loader, String where) {
+        Class<?> c = known.get(name);
+        if (c != null) {
+            return c;
+        }
+        if (name.startsWith("[") && name.length() <= 512) {
+            return arrayClass(name, loader, where);
+        }
+        if (name.length() > 512 || !JAVA_NAME.matcher(name).matches()) {
+            throw new SerdeException(where + ": names class '" + abbreviate(name) + "', which is not a class name;"
+                    + " refused");
+        }
+        try {
+            c = Class.forName(name, false, loader); // no static initializer runs
+        } catch (ClassNotFoundException | LinkageError e) {
+            throw new SerdeException(where + ": names class " + name + ", which this node cannot load");
+        }
+        ClassLoader definer = c.getClassLoader();
+        boolean jdk = definer == null || definer == ClassLoader.getPlatformClassLoader();
+        boolean structural = c.isRecord() || c.isEnum() || (c.getSuperclass() != null && c.getSuperclass().isEnum());
+        // a JDK list, set or map is read element by element into a known collection class: nothing of the named one runs
+        boolean collection = JdkCollectionSerde.handles(c);
+        if (!collection && (jdk || !structural)) {
+            throw new SerdeException(where + ": names class " + name + ", which is not a type this job can carry"
+                    + " (built-in types, serdes the job registered, the job's records and enums); refused");
+        }
+        forClass(c); // builds (and so knows) it
+        return c;
+    }
+
+    /** An array named by its descriptor ({@code [J}, {@code [Lcom.x.Rec;}): its component must resolve. */
+    private Class<?> arrayClass(String name, ClassLoader loader, String where) {
+        String component = name.substring(1);
+        Class<?> c = switch (component) {
+            case "J" -> long.class;
+            case "I" -> int.class;
+            case "D" -> double.class;
+            case "F" -> float.class;
+            case "S" -> short.class;
+            case "B" -> byte.class;
+            case "C" -> char.class;
+            case "Z" -> boolean.class;
+            default -> {
+                if (component.startsWith("[")) {
+                    yield arrayClass(component, loader, where);
+                }
+                if (component.startsWith("L") && component.endsWith(";")) {
+                    yield resolve(component.substring(1, component.length() - 1), loader, where);
+                }
+                throw new SerdeException(where + ": names class '" + abbreviate(name) + "', which is not a class"
+                        + " name; refused");
+            }
+        };
+        Class<?> array = c.arrayType();
+        forClass(array);
+        return array;
+    }
+
+    private static final java.util.regex.Pattern JAVA_NAME =
+            java.util.regex.Pattern.compile("[\\p{L}_$][\\p{L}\\p{N}_$]*(\\.[\\p{L}_$][\\p{L}\\p{N}_$]*)*");
+
+    private static String abbreviate(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
     }
 
     /**
@@ -94,6 +181,7 @@ public final class SerdeRegistry {
         }
         Serde<?> created = create(key);
         Serde<?> raced = serdes.putIfAbsent(key, created);
+        known.putIfAbsent(key.getName(), key);
         return (Serde<T>) (raced != null ? raced : created);
     }
 
@@ -166,12 +254,16 @@ public final class SerdeRegistry {
         if (type.isRecord()) {
             return RecordSerde.build(type, this);
         }
+        if (type.isArray()) {
+            return new ArraySerde(type, forClass(type.getComponentType()));
+        }
+        if (JdkCollectionSerde.handles(type)) {
+            // values of an Object or interface component (List.of(...), new HashMap<>()): elements carry their class
+            return new JdkCollectionSerde(type, this);
+        }
         if (type == Object.class || (!type.isArray() && !type.isPrimitive()
                 && (type.isInterface() || java.lang.reflect.Modifier.isAbstract(type.getModifiers())))) {
             return new DynamicSerde(this);
-        }
-        if (Serializable.class.isAssignableFrom(type)) {
-            return new JavaSerializationSerde<>(type);
         }
         throw unsupported(type);
     }
@@ -181,7 +273,9 @@ public final class SerdeRegistry {
         StringBuilder msg = new StringBuilder("No serde for ").append(name)
                 .append(": register one with SerdeRegistry.register(").append(type.getSimpleName())
                 .append(".class, serde), or make it a record whose components have serdes")
-                .append(" (or, slow, make it java.io.Serializable).");
+                .append(" (or, slow and only for trusted peers, opt in to Java serialization with")
+                .append(" register(").append(type.getSimpleName()).append(".class, Serdes.javaSerialization(")
+                .append(type.getSimpleName()).append(".class))).");
         if (Collection.class.isAssignableFrom(type) || Map.class.isAssignableFrom(type)) {
             msg.append(" For collections, declare the record component as List<X> or Map<K, V>, or use"
                     + " Serdes.listOf / Serdes.mapOf.");

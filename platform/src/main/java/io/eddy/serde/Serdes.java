@@ -81,10 +81,13 @@ public final class Serdes {
     }
 
     /**
-     * Java serialization of a {@link Serializable} class: slow and verbose, a last resort. Accepts null.
-     * Only deserialize trusted data.
+     * Java serialization of a {@link Serializable} class, for a job that opts in with
+     * {@code pipeline.registerSerde(type, Serdes.javaSerialization(type, ...))}: slow and verbose, a last resort.
+     * Reading accepts only {@code type}, the classes in {@code alsoAllowed} (the classes of its fields that are
+     * neither primitive, boxed nor {@code String}), and primitive arrays; any other class in the stream is refused
+     * before it is instantiated. Accepts null.
      */
-    public static <T> Serde<T> javaSerialization(Class<T> type) {
-        return new JavaSerializationSerde<>(type);
+    public static <T> Serde<T> javaSerialization(Class<T> type, Class<?>... alsoAllowed) {
+        return new JavaSerializationSerde<>(type, alsoAllowed);
     }
 }

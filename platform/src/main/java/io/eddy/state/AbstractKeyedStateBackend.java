@@ -366,10 +366,10 @@ public abstract class AbstractKeyedStateBackend implements KeyedStateBackend {
     if (cls != null) {
       try {
         ClassLoader loader = Thread.currentThread().getContextClassLoader();
-        c = Class.forName(cls, false, loader != null ? loader : getClass().getClassLoader());
-      } catch (ClassNotFoundException e) {
-        throw new IllegalStateException("operator '" + operatorName + "': keys were written as " + cls
-            + ", a class that cannot be loaded here", e);
+        c = serdes.resolve(cls, loader != null ? loader : getClass().getClassLoader(),
+            "operator '" + operatorName + "': snapshot key class");
+      } catch (io.eddy.serde.SerdeException e) {
+        throw new IllegalStateException(e.getMessage(), e);
       }
       restored = (Serde<Object>) serdes.forClass(c);
     } else {

@@ -86,24 +86,6 @@ class JobConfigTest {
         assertThat(JobConfig.parse("{\"job\": \"TopLevel\"}", "s").name()).isEqualTo("toplevel");
     }
 
-    @org.junit.jupiter.params.ParameterizedTest
-    @org.junit.jupiter.params.provider.ValueSource(strings = {"../escape", "a/b", "_cluster", ".hidden", "", "sp ace",
-        "back\\\\slash"})
-    void aJobNameThatCouldLeaveItsCheckpointFolderIsRefusedNamingTheKey(String name) {
-        String json = new io.vertx.core.json.JsonObject().put("job", "A").put("name", name).encode();
-        assertThatThrownBy(() -> JobConfig.parse(json, "inline"))
-                .isInstanceOf(ConfigException.class)
-                .hasMessageStartingWith("inline: key 'name'");
-    }
-
-    @Test
-    void ordinaryJobNamesAreAccepted() {
-        for (String name : java.util.List.of("q5-exactly-once", "wordcount", "Job_2.v1")) {
-            String json = new io.vertx.core.json.JsonObject().put("job", "A").put("name", name).encode();
-            assertThat(JobConfig.parse(json, "inline").name()).isEqualTo(name);
-        }
-    }
-
     @Test
     void parseNamesTheGivenSource() {
         assertThatThrownBy(() -> JobConfig.parse("{\"job\": \"A\", \"parallelism\": 0}", "inline"))
@@ -168,7 +150,7 @@ class JobConfigTest {
             "{\"job\": 5}                                            | key 'job': expected a string, found 5",
             "{\"job\": \"\"}                                         | key 'job': expected a Java class name, found \"\"",
             "{\"job\": \"io.eddy..X\"}                               | key 'job': expected a Java class name, found \"io.eddy..X\"",
-            "{\"job\": \"A\", \"name\": \"\"}                        | key 'name': must not be empty",
+            "{\"job\": \"A\", \"name\": \"\"}                        | key 'name': expected 1 to 128 letters, digits, '.', '_' or '-', starting with a letter or digit (the name is a directory of checkpoints), found \"\"",
             "{\"job\": \"A\", \"parallelism\": 1.5}                  | key 'parallelism': expected an integer, found 1.5",
             "{\"job\": \"A\", \"parallelism\": 2.0}                  | key 'parallelism': expected an integer, found 2.0",
             "{\"job\": \"A\", \"parallelism\": 0}                    | key 'parallelism': must be between 1 and 32768, found 0",
@@ -232,5 +214,24 @@ class JobConfigTest {
                 new JsonObject())).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new JobConfig("s", "a", "A", 0, 4, FrameSettings.DEFAULTS, JobParams.empty(),
                 new JsonObject())).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "../escape", "a/b", "..", ".", "...", "_cluster", ".hidden", "a\\\\b", "name with space", "caf\u00e9", "''"})
+    void refusesANameThatCouldLeaveTheCheckpointDirectory(String name) {
+        String json = new JsonObject().put("job", "a.B").put("name", name).encode();
+        assertThatThrownBy(() -> JobConfig.parse(json, "POST /jobs"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageStartingWith("POST /jobs: key 'name': expected 1 to 128 letters, digits");
+    }
+
+    @Test
+    void acceptsNamesOfTheSafeCharsetAndSanitizesADefaultOne() {
+        assertThat(JobConfig.parse("{\"job\": \"a.B\", \"name\": \"q5_exactly-once.v2\"}", "s").name())
+                .isEqualTo("q5_exactly-once.v2");
+        assertThat(JobConfig.parse("{\"job\": \"a.Caf\u00e9Job\"}", "s").name()).isEqualTo("caf_job");
+        assertThat(JobConfig.parse("{\"job\": \"a.B\", \"name\": \"v1...x\"}", "s").name()).isEqualTo("v1...x");
+        assertThat(JobConfig.parse("{\"job\": \"a._Hidden\"}", "s").name()).isEqualTo("job_hidden");
     }
 }

@@ -174,12 +174,56 @@ class SerdeRegistryTest {
     }
 
     @Test
-    void serializableClassesFallBackToJavaSerialization() {
+    void javaSerializationIsOnlyUsedWhenTheJobOptsIn() {
+        assertThatThrownBy(() -> registry.forClass(Legacy.class))
+                .isInstanceOf(SerdeException.class)
+                .hasMessageContaining("No serde for " + Legacy.class.getName())
+                .hasMessageContaining("Serdes.javaSerialization(Legacy.class)");
+        registry.register(Legacy.class, Serdes.javaSerialization(Legacy.class));
         Serde<Legacy> serde = registry.forClass(Legacy.class);
         assertThat(serde.id()).contains("java-serialization").contains(Legacy.class.getName()).contains("#7");
         Legacy value = new Legacy("old", new int[] {1, 2, 3});
         assertThat(roundTrip(serde, value)).isEqualTo(value);
         assertThat(roundTrip(serde, null)).isNull();
+    }
+
+    /** Serializable, holding an object of any class: what a gadget chain hides in. */
+    static final class Holder implements Serializable {
+        private static final long serialVersionUID = 1L;
+        final Object inside;
+
+        Holder(Object inside) {
+            this.inside = inside;
+        }
+    }
+
+    /** Stands for a gadget: counts how often Java deserialization ran its readObject. */
+    static final class Gadget implements Serializable {
+        private static final long serialVersionUID = 1L;
+        static final java.util.concurrent.atomic.AtomicInteger READ = new java.util.concurrent.atomic.AtomicInteger();
+
+        private void readObject(java.io.ObjectInputStream in) throws java.io.IOException, ClassNotFoundException {
+            READ.incrementAndGet();
+            in.defaultReadObject();
+        }
+    }
+
+    @Test
+    void theOptInAllowListRefusesAnyOtherClassInTheStream() {
+        Serde<Holder> serde = Serdes.javaSerialization(Holder.class);
+        assertThat(roundTrip(serde, new Holder("text")).inside).isEqualTo("text");
+        DataWriter w = new DataWriter(64);
+        serde.write(new Holder(new Gadget()), w);
+        int before = Gadget.READ.get();
+        byte[] bytes = w.toByteArray();
+        assertThatThrownBy(() -> serde.read(new DataReader(bytes, 0, bytes.length)))
+                .isInstanceOf(SerdeException.class)
+                .hasMessageContaining("refused: the stream holds a class outside the allow-list");
+        assertThat(Gadget.READ.get()).as("the gadget's readObject never ran").isEqualTo(before);
+        // listing the class lets it through
+        Serde<Holder> wider = Serdes.javaSerialization(Holder.class, Gadget.class);
+        DataReader in = new DataReader(bytes, 0, bytes.length);
+        assertThat(wider.read(in).inside).isInstanceOf(Gadget.class);
     }
 
     @Test
