@@ -249,10 +249,12 @@ final class JobRegistry {
 
   private void submit(Message<JsonObject> msg, String json, String fromSavepoint) {
     JobDefinition job;
+    String askedDirectory;
     try {
       if (json == null || json.isBlank()) {
         throw new ConfigException("POST /jobs: the request body must be the job JSON");
       }
+      askedDirectory = askedCheckpointDirectory(json);
       JobConfig config = JobConfig.parse(withClusterCheckpointDirectory(json), "POST /jobs");
       job = JobDefinition.load(config, Thread.currentThread().getContextClassLoader());
       job.instantiate(); // plans it: bad window settings and the like fail here, with a message
@@ -265,11 +267,11 @@ final class JobRegistry {
       return;
     }
     JobDefinition submitted = job;
+    String checkpoints = askedDirectory; // as the request named it: the cluster's folder under it is no concern of the user
     PathPolicy paths = node.config().pathPolicy();
     // paths are checked and the savepoint read off the event loop: a path outside the node's roots, a wrong path or
     // another job's savepoint is the request's fault
     Future<Void> checked = vertx.executeBlocking(() -> {
-      String checkpoints = submitted.config().raw().getJsonObject("checkpoints", new JsonObject()).getString("directory");
       if (checkpoints != null) {
         paths.resolve("key 'checkpoints.directory'", checkpoints);
       }
@@ -308,22 +310,30 @@ final class JobRegistry {
    * apart from local runs of jobs of the same name.
    */
   private String withClusterCheckpointDirectory(String json) {
-    String dir = node.config().checkpointDirectory();
+    String asked = askedCheckpointDirectory(json);
+    if (asked == null) {
+      return json;
+    }
+    JsonObject o = new JsonObject(json);
+    o.getJsonObject("checkpoints").put("directory", io.eddy.checkpoint.CheckpointStorage.clusterJobsDirectory(asked));
+    return o.encode();
+  }
+
+  /**
+   * The checkpoint directory a submission asks for: its own or, when its {@code checkpoints} section names none, the
+   * node's; null when it takes no checkpoints (or is not valid JSON: {@link JobConfig#parse} says what is wrong).
+   */
+  private String askedCheckpointDirectory(String json) {
     try {
       JsonObject o = new JsonObject(json);
       if (o.getValue("checkpoints") instanceof JsonObject cs) {
-        if (!cs.containsKey("directory") && dir != null) {
-          cs.put("directory", dir);
-        }
-        if (cs.getValue("directory") instanceof String d && !d.isBlank()) {
-          cs.put("directory", io.eddy.checkpoint.CheckpointStorage.clusterJobsDirectory(d));
-        }
-        return o.encode();
+        Object d = cs.getValue("directory", node.config().checkpointDirectory());
+        return d instanceof String s && !s.isBlank() ? s : null;
       }
     } catch (RuntimeException notAnObject) {
       // JobConfig.parse says what is wrong with it
     }
-    return json;
+    return null;
   }
 
   /** Refuses the request (409) if a job of this name has not ended: checkpoints live under the job's name. */
