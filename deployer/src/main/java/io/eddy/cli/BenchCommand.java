@@ -58,6 +58,10 @@ final class BenchCommand implements Callable<Integer> {
   @Option(names = "--no-chaining", description = "Runs every operator as a task of its own, so records cross the exchange.")
   boolean noChaining;
 
+  @Option(names = "--window-cache", description = "rocksdb.windowCacheEntries of a RocksDB workload; 0 reads and writes"
+      + " every window accumulator in RocksDB, as Flink does (default: the workload's).")
+  Integer windowCache;
+
   @Option(names = "--runs", description = "Measured runs; the last line is the median (default ${DEFAULT-VALUE}).", defaultValue = "1")
   int runs;
 
@@ -88,8 +92,8 @@ final class BenchCommand implements Callable<Integer> {
     if (w == null) {
       throw new IllegalArgumentException("unknown workload '" + workload + "' (known: " + String.join(", ", all.keySet()) + ")");
     }
-    if (events < 0 || parallelism < 1) {
-      throw new IllegalArgumentException("--events must be >= 0 and --parallelism >= 1");
+    if (events < 0 || parallelism < 1 || (windowCache != null && windowCache < 0)) {
+      throw new IllegalArgumentException("--events and --window-cache must be >= 0 and --parallelism >= 1");
     }
     JsonObject frame = new JsonObject();
     if (frameRecords != null) {
@@ -114,6 +118,13 @@ final class BenchCommand implements Callable<Integer> {
         .put("params", new JsonObject().put("events", events));
     java.nio.file.Path scratch = java.nio.file.Files.createTempDirectory("eddy-bench-");
     json.mergeIn(w.settings(scratch));
+    if (windowCache != null) {
+      if (!"rocksdb".equals(json.getString("stateBackend"))) {
+        throw new IllegalArgumentException(
+            "--window-cache applies to a RocksDB workload; " + w.name() + " keeps its state on the heap");
+      }
+      json.put("rocksdb", json.getJsonObject("rocksdb", new JsonObject()).put("windowCacheEntries", windowCache));
+    }
     try {
       return measure(w, JobConfig.parse(json.encode(), "bench " + w.name()));
     } finally {
