@@ -85,6 +85,8 @@ public final class TaskVerticle extends VerticleBase {
   private boolean turnScheduled;
   private boolean waitingForData;
   private boolean sourceStopped; // a stopping checkpoint was taken: the source reads no more
+  private boolean inputPaused; // the chain's head operator has no room: take no input
+  private Thread eventLoop; // the thread of this task's context
   private State state = State.CREATED;
 
   /** Where a task is in its life. */
@@ -147,6 +149,7 @@ public final class TaskVerticle extends VerticleBase {
   @Override
   public Future<?> start() throws Exception {
     LiveTasks.add(this);
+    eventLoop = Thread.currentThread();
     Future<?> started;
     try {
       started = open();
@@ -435,7 +438,7 @@ public final class TaskVerticle extends VerticleBase {
       if (frames.flushMillis() == 0) {
         flushAll();
       }
-      if (more && state == State.RUNNING && !backPressured()) {
+      if (more && state == State.RUNNING && !inputPaused && !backPressured()) {
         scheduleTurn();
       }
     } catch (Throwable e) {
@@ -480,6 +483,42 @@ public final class TaskVerticle extends VerticleBase {
     return badRecordPolicy;
   }
 
+  void pauseInput() {
+    inputPaused = true;
+  }
+
+  void resumeInput() {
+    if (inputPaused) {
+      inputPaused = false;
+      if (state == State.RUNNING && !backPressured()) {
+        scheduleTurn();
+      }
+    }
+  }
+
+  /** An operator's continuation of asynchronous work: see {@link OperatorContext#runOnTask}. */
+  void runOnTask(Runnable action) {
+    if (Thread.currentThread() == eventLoop) {
+      runCallback(action);
+    } else {
+      context.runOnContext(v -> runCallback(action));
+    }
+  }
+
+  private void runCallback(Runnable action) {
+    if (state != State.CREATED && state != State.RUNNING && state != State.FINISHING) {
+      return; // stopped: what completes now belongs to no attempt
+    }
+    try {
+      action.run();
+      if (frames.flushMillis() == 0) {
+        flushAll();
+      }
+    } catch (Throwable e) {
+      fail(e);
+    }
+  }
+
   long schedulePeriodic(long intervalMillis, Runnable action) {
     return vertx.setPeriodic(intervalMillis, t -> runTimed(action));
   }
@@ -516,13 +555,16 @@ public final class TaskVerticle extends VerticleBase {
 
   private boolean processFrames() {
     for (int i = 0; i < FRAMES_PER_TURN; i++) {
+      if (inputPaused) {
+        return false; // resumeInput schedules the next turn
+      }
       int ch = gate.nextReadyChannel();
       if (ch < 0) {
         return false;
       }
       Frame frame = gate.take(ch);
       if (!process(ch, frame)) {
-        continue; // held at a barrier: the rest of the frame waits, its credit too
+        continue; // held at a barrier or paused: the rest of the frame waits, its credit too
       }
       gate.processed(ch);
       if (state != State.RUNNING || backPressured()) {
@@ -595,6 +637,12 @@ public final class TaskVerticle extends VerticleBase {
           h.idleness(false);
         }
         h.collect(e, frame.timestamp(i));
+        if (inputPaused && i + 1 < n) {
+          frame.position(i + 1);
+          gate.pushBack(ch, frame);
+          recordsIn.add(records);
+          return false;
+        }
       }
     }
     recordsIn.add(records);
@@ -671,15 +719,10 @@ public final class TaskVerticle extends VerticleBase {
       return;
     }
     if (ended && checkpointId == finalCheckpoint) {
-      Future.all(new ArrayList<>(finishWork)).onComplete(ar -> {
-        if (ar.failed()) {
-          fail(ar.cause());
-        } else {
-          finishWork.clear();
-          state = State.FINISHED;
-          shutDown();
-          report("FINISHED", null);
-        }
+      afterFinishWork(() -> {
+        state = State.FINISHED;
+        shutDown();
+        report("FINISHED", null);
       });
     }
   }
@@ -740,12 +783,26 @@ public final class TaskVerticle extends VerticleBase {
     head.endOfInput();
     state = State.FINISHING;
     flushAll();
-    Future.all(new ArrayList<>(finishWork)).onComplete(ar -> {
+    afterFinishWork(this::tryFinish);
+  }
+
+  /**
+   * Runs {@code then} once all finish work is done, including work added while waiting (an
+   * operator that passes its end of input on only after its requests in flight completed makes
+   * the sinks after it add theirs).
+   */
+  private void afterFinishWork(Runnable then) {
+    List<Future<?>> batch = new ArrayList<>(finishWork);
+    Future.all(batch).onComplete(ar -> {
       if (ar.failed()) {
         fail(ar.cause());
+        return;
+      }
+      finishWork.removeAll(batch);
+      if (finishWork.isEmpty()) {
+        then.run();
       } else {
-        finishWork.clear();
-        tryFinish();
+        afterFinishWork(then);
       }
     });
   }
