@@ -138,6 +138,14 @@ public final class OperatorContext implements RuntimeContext {
     return task.metrics().counter(operatorName + "." + name);
   }
 
+  /**
+   * A high-water mark of this subtask (update it with {@link Counter#max}), reported as
+   * {@code max.<operator>.<name>}: the job's metrics take the maximum over subtasks and attempts.
+   */
+  public Counter highWaterMark(String name) {
+    return task.metrics().counter("max." + operatorName + "." + name);
+  }
+
   @Override
   public Vertx vertx() {
     return task.vertx();

@@ -111,7 +111,7 @@ public final class AsyncWaitOperator<IN, OUT> extends StreamOperator<IN, OUT> {
     super.open();
     policy = context.badRecordPolicy();
     badRecords = context.counter("badRecords");
-    maxInFlight = context.counter("maxInFlight");
+    maxInFlight = context.highWaterMark("inFlight");
     reissued = context.counter("reissuedRequests");
     Serde<Object> serde = context.anySerde();
     for (byte[] entry : restored) {
@@ -312,11 +312,6 @@ public final class AsyncWaitOperator<IN, OUT> extends StreamOperator<IN, OUT> {
       }
     }
     super.close();
-  }
-
-  /** Requests issued and not yet emitted (for tests). */
-  int inFlight() {
-    return queue.size();
   }
 
   private static String shorten(Object record) {
