@@ -14,14 +14,14 @@ import io.vertx.core.Vertx;
  * done. One per operator; confined to the task's event-loop thread.
  */
 public final class OperatorContext implements RuntimeContext {
-  private final TaskVerticle task;
+  private final OperatorHost task;
   private final String operatorName;
   private final String kind;
   private final java.util.Map<String, Output<Object>> sideOutputs;
   private final java.util.List<Output<Object>> sideOutputList;
   private KeyedStateBackend keyedState;
 
-  OperatorContext(TaskVerticle task, String operatorName, String kind, java.util.Map<String, Output<Object>> sideOutputs) {
+  OperatorContext(OperatorHost task, String operatorName, String kind, java.util.Map<String, Output<Object>> sideOutputs) {
     this.task = task;
     this.operatorName = operatorName;
     this.kind = kind;

@@ -195,7 +195,7 @@ public final class TaskVerticle extends VerticleBase {
     for (int i = chain.size() - 1; i >= first; i--) {
       Transform t = chain.get(i);
       StreamOperator<Object, Object> op = OperatorFactory.create(t.spec(), job.config());
-      OperatorContext ctx = new OperatorContext(this, t.name(), t.spec().kind(), sideOutputsOf(t));
+      OperatorContext ctx = new OperatorContext(host, t.name(), t.spec().kind(), sideOutputsOf(t));
       op.setup(ctx, next);
       operators.add(0, op);
       contexts.add(0, ctx);
@@ -461,33 +461,13 @@ public final class TaskVerticle extends VerticleBase {
     }
   }
 
-  io.vertx.core.json.JsonObject jobConfigRaw() {
-    return jobRaw;
-  }
-
   /** A local directory private to this task (RocksDB instances), deleted when it stops. */
   java.nio.file.Path workDirectory() {
     return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "eddy",
         id.jobId() + "-" + id.attempt() + "-" + id.vertex() + "-" + id.subtask());
   }
 
-  boolean checkpointing() {
-    return checkpoints != null;
-  }
-
-  io.eddy.serde.SerdeRegistry serdes() {
-    return serdes;
-  }
-
-  io.eddy.api.BadRecordPolicy badRecordPolicy() {
-    return badRecordPolicy;
-  }
-
-  void pauseInput() {
-    inputPaused = true;
-  }
-
-  void resumeInput() {
+  private void resumeInput() {
     if (inputPaused) {
       inputPaused = false;
       if (state == State.RUNNING && !backPressured()) {
@@ -497,7 +477,7 @@ public final class TaskVerticle extends VerticleBase {
   }
 
   /** An operator's continuation of asynchronous work: see {@link OperatorContext#runOnTask}. */
-  void runOnTask(Runnable action) {
+  private void runOnTask(Runnable action) {
     if (Thread.currentThread() == eventLoop) {
       runCallback(action);
     } else {
@@ -826,10 +806,6 @@ public final class TaskVerticle extends VerticleBase {
     report("FINISHED", null);
   }
 
-  void awaitBeforeFinish(Future<?> work) {
-    finishWork.add(work);
-  }
-
   long schedule(long time, Runnable action) {
     long delay = Math.max(1, time - System.currentTimeMillis());
     return vertx.setTimer(delay, t -> runTimed(action));
@@ -977,6 +953,89 @@ public final class TaskVerticle extends VerticleBase {
       }
     };
   }
+
+  /** What the operators of this task's chain may use of it. */
+  private final OperatorHost host = new OperatorHost() {
+    @Override
+    public int subtaskIndex() {
+      return TaskVerticle.this.subtaskIndex();
+    }
+
+    @Override
+    public int parallelism() {
+      return TaskVerticle.this.parallelism();
+    }
+
+    @Override
+    public int maxParallelism() {
+      return TaskVerticle.this.maxParallelism();
+    }
+
+    @Override
+    public TaskMetrics metrics() {
+      return metrics;
+    }
+
+    @Override
+    public Vertx vertx() {
+      return vertx;
+    }
+
+    @Override
+    public JsonObject jobConfigRaw() {
+      return jobRaw;
+    }
+
+    @Override
+    public io.eddy.serde.SerdeRegistry serdes() {
+      return serdes;
+    }
+
+    @Override
+    public java.nio.file.Path workDirectory() {
+      return TaskVerticle.this.workDirectory();
+    }
+
+    @Override
+    public boolean checkpointing() {
+      return checkpoints != null;
+    }
+
+    @Override
+    public io.eddy.api.BadRecordPolicy badRecordPolicy() {
+      return badRecordPolicy;
+    }
+
+    @Override
+    public long schedule(long time, Runnable action) {
+      return TaskVerticle.this.schedule(time, action);
+    }
+
+    @Override
+    public long schedulePeriodic(long intervalMillis, Runnable action) {
+      return TaskVerticle.this.schedulePeriodic(intervalMillis, action);
+    }
+
+    @Override
+    public void pauseInput() {
+      inputPaused = true;
+    }
+
+    @Override
+    public void resumeInput() {
+      TaskVerticle.this.resumeInput();
+    }
+
+    @Override
+    public void runOnTask(Runnable action) {
+      TaskVerticle.this.runOnTask(action);
+    }
+
+    @Override
+    public void awaitBeforeFinish(Future<?> work) {
+      finishWork.add(work);
+    }
+  };
 
   private static final Output<Object> DISCARD = new Output<>() {
     @Override
