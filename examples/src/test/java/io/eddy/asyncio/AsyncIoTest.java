@@ -300,6 +300,36 @@ class AsyncIoTest {
     }
   }
 
+  @Test
+  void theExampleJobEnrichesBidsAndWritesTheTimedOutOnesAsDeadLetters() throws Exception {
+    long events = 1000;
+    Path output = dir.resolve("enriched");
+    Path rejected = dir.resolve("rejected");
+    List<Long> hungBids = LongStream.range(0, events).filter(i -> hangs(BidGenerator.bid(i).auction())).boxed().toList();
+    assertThat(hungBids).isNotEmpty();
+    try (AuctionService service = new AuctionService(AsyncIoTest::variedDelay, AsyncIoTest::hangs)) {
+      JobConfig config = Checkpointing.parse(new JsonObject()
+          .put("job", "io.eddy.examples.BidEnrichment").put("parallelism", 2).put("badRecords", "deadLetter")
+          .put("params", new JsonObject().put("serviceUrl", service.url()).put("output", output.toString())
+              .put("rejectedOutput", rejected.toString()).put("events", events).put("capacity", 16).put("ordered", false)
+              .put("timeoutMillis", TIMEOUT_MILLIS)));
+
+      JobResult r = Jobs.run(io.eddy.graph.JobDefinition.load(config, getClass().getClassLoader()));
+
+      assertThat(r.status()).as("error: %s", r.error()).isEqualTo(JobStatus.FINISHED);
+      assertSameMultiset(Checkpointing.committedLines(output), LongStream.range(0, events)
+          .filter(i -> !hungBids.contains(i)).mapToObj(AsyncIoTest::oracleLine).toList());
+      List<String> deadLines = new ArrayList<>();
+      try (var files = java.nio.file.Files.list(rejected)) {
+        for (Path f : files.filter(f -> f.getFileName().toString().startsWith("part-")).toList()) {
+          deadLines.addAll(java.nio.file.Files.readAllLines(f));
+        }
+      }
+      assertSameMultiset(deadLines, hungBids.stream()
+          .map(i -> BidGenerator.bid(i) + " request timed out after " + TIMEOUT_MILLIS + " ms").toList());
+    }
+  }
+
   // ---- restore
 
   private static final AtomicBoolean FAILED = new AtomicBoolean();
