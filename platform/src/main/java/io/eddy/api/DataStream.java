@@ -1,5 +1,6 @@
 package io.eddy.api;
 
+import io.eddy.api.function.AsyncFunction;
 import io.eddy.api.function.FilterFunction;
 import io.eddy.api.function.FlatMapFunction;
 import io.eddy.api.function.KeySelector;
@@ -68,6 +69,34 @@ public class DataStream<T> {
 
   public <R> DataStream<R> flatMap(FlatMapFunction<T, R> function) {
     return next(new Specs.FlatMapSpec(Objects.requireNonNull(function)));
+  }
+
+  /**
+   * Enriches each record with an asynchronous request ({@link AsyncFunction}): the function runs on
+   * the task's event loop and returns a Vert.x {@code Future}; its value is emitted with the
+   * record's timestamp (a {@code null} value emits nothing).
+   *
+   * <ul>
+   *   <li>{@code order}: {@link AsyncOrder#ORDERED} emits in input order; {@link AsyncOrder#UNORDERED}
+   *       as requests complete, but never across a watermark.
+   *   <li>{@code capacity}: the most requests in flight per subtask; when they are all taken the
+   *       task stops taking input until one completes, so back-pressure reaches the sources.
+   *   <li>{@code timeout}: a request not complete by then follows the job's bad-record policy
+   *       ({@code fail}: the job fails naming the record; {@code skip}: counted in
+   *       {@code <operator>.badRecords}; {@code deadLetter}: counted and sent to
+   *       {@link OutputTag#BAD_RECORDS}).
+   * </ul>
+   *
+   * <p>Requests in flight at a checkpoint barrier are part of the checkpoint (the input records,
+   * written with the job's serdes) and are issued again after a restore, so every result is
+   * emitted exactly once. The end of input waits for every request in flight. The operator always
+   * starts a new task chain (it is never chained to its input).
+   */
+  public <R> DataStream<R> asyncMap(
+      AsyncFunction<T, R> function, AsyncOrder order, int capacity, java.time.Duration timeout) {
+    Objects.requireNonNull(timeout, "timeout");
+    return next(new Specs.AsyncMapSpec(Objects.requireNonNull(function, "function"),
+        Objects.requireNonNull(order, "order") == AsyncOrder.ORDERED, capacity, timeout.toMillis()));
   }
 
   /** Partitions by key: every record with an equal key goes to the same subtask, in order. */

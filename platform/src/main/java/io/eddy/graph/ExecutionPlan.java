@@ -12,7 +12,8 @@ import java.util.Map;
  * every node, so vertices and edges are identified by their index.
  *
  * <p>A transform is chained to its input when it has exactly one input, that input has no other
- * consumer, the edge is forward and both have the same parallelism. A forward edge between
+ * consumer, the edge is forward, both have the same parallelism and the transform need not start a
+ * chain ({@link OperatorSpec#startsChain}). A forward edge between
  * different parallelisms becomes a rebalance.
  */
 public final class ExecutionPlan {
@@ -59,6 +60,7 @@ public final class ExecutionPlan {
         StreamEdge in = t.inputs().get(0);
         JobVertex up = vertexOf.get(in.source());
         if (chaining
+            && !t.spec().startsChain()
             && in.sideTag() == null
             && in.partitioning() == Partitioning.FORWARD
             && up.parallelism() == p

@@ -15,6 +15,15 @@ public interface OperatorSpec {
    */
   default void validate(String operatorName) {}
 
+  /**
+   * True when the operator must be the head of its chain (never chained to its input): it stops
+   * its task from taking input while it has no room, and a task can only stop between two input
+   * records, not inside the records a chained predecessor emits for one.
+   */
+  default boolean startsChain() {
+    return false;
+  }
+
   /** True when the operator reads keyed state and so needs a keyed input. */
   default boolean keyed() {
     return false;

@@ -121,6 +121,38 @@ public final class Specs {
     }
   }
 
+  /**
+   * Asynchronous requests per record: the function, whether results keep the input order, the
+   * most requests in flight per subtask, and the timeout of one request in ms.
+   */
+  public record AsyncMapSpec(
+      io.eddy.api.function.AsyncFunction<?, ?> function, boolean ordered, int capacity, long timeoutMillis)
+      implements OperatorSpec {
+    /** The largest capacity: every request in flight is held in memory and in checkpoints. */
+    public static final int MAX_CAPACITY = 1 << 16;
+
+    public String kind() {
+      return "asyncMap";
+    }
+
+    @Override
+    public boolean startsChain() {
+      return true;
+    }
+
+    @Override
+    public void validate(String operatorName) {
+      if (capacity < 1 || capacity > MAX_CAPACITY) {
+        throw new IllegalArgumentException("operator '" + operatorName + "': capacity must be between 1 and "
+            + MAX_CAPACITY + ", got " + capacity);
+      }
+      if (timeoutMillis < 1) {
+        throw new IllegalArgumentException(
+            "operator '" + operatorName + "': timeout must be at least 1 ms, got " + timeoutMillis + " ms");
+      }
+    }
+  }
+
   public record SinkSpec(Sink<?> sink) implements OperatorSpec {
     public String kind() {
       return "sink";

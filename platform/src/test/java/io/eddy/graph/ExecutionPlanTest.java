@@ -218,4 +218,41 @@ class ExecutionPlanTest {
     assertThatThrownBy(() -> ExecutionPlan.of(new Pipeline().graph(), 1, 128))
         .isInstanceOf(IllegalArgumentException.class);
   }
+
+  @Test
+  void anAsyncMapStartsAChainAndWhatFollowsItChainsToIt() {
+    Pipeline p = new Pipeline();
+    p.source("src", new NoSource<Integer>())
+        .map(x -> x + 1).name("plus")
+        .asyncMap(x -> io.vertx.core.Future.succeededFuture(x * 2), io.eddy.api.AsyncOrder.ORDERED, 4,
+            java.time.Duration.ofSeconds(1)).name("enrich")
+        .filter(x -> x > 0).name("positive")
+        .sink(noSink()).name("out");
+
+    ExecutionPlan plan = ExecutionPlan.of(p.graph(), 2, 128);
+
+    assertThat(plan.vertices()).hasSize(2);
+    assertThat(chainNames(plan.vertex(0))).containsExactly("src", "plus");
+    assertThat(chainNames(plan.vertex(1))).containsExactly("enrich", "positive", "out");
+    assertThat(plan.edges()).singleElement().extracting(JobEdge::partitioning).isEqualTo(Partitioning.FORWARD);
+  }
+
+  @Test
+  void anAsyncMapWithABadCapacityOrTimeoutIsRefusedNamingIt() {
+    Pipeline p = new Pipeline();
+    p.source("src", new NoSource<Integer>())
+        .asyncMap(x -> io.vertx.core.Future.succeededFuture(x), io.eddy.api.AsyncOrder.UNORDERED, 0,
+            java.time.Duration.ofSeconds(1)).name("enrich")
+        .sink(noSink());
+    assertThatThrownBy(() -> ExecutionPlan.of(p.graph(), 1, 128))
+        .hasMessage("operator 'enrich': capacity must be between 1 and 65536, got 0");
+
+    Pipeline q = new Pipeline();
+    q.source("src", new NoSource<Integer>())
+        .asyncMap(x -> io.vertx.core.Future.succeededFuture(x), io.eddy.api.AsyncOrder.UNORDERED, 10,
+            java.time.Duration.ZERO).name("enrich")
+        .sink(noSink());
+    assertThatThrownBy(() -> ExecutionPlan.of(q.graph(), 1, 128))
+        .hasMessage("operator 'enrich': timeout must be at least 1 ms, got 0 ms");
+  }
 }

@@ -14,14 +14,14 @@ import io.vertx.core.Vertx;
  * done. One per operator; confined to the task's event-loop thread.
  */
 public final class OperatorContext implements RuntimeContext {
-  private final TaskVerticle task;
+  private final OperatorHost task;
   private final String operatorName;
   private final String kind;
   private final java.util.Map<String, Output<Object>> sideOutputs;
   private final java.util.List<Output<Object>> sideOutputList;
   private KeyedStateBackend keyedState;
 
-  OperatorContext(TaskVerticle task, String operatorName, String kind, java.util.Map<String, Output<Object>> sideOutputs) {
+  OperatorContext(OperatorHost task, String operatorName, String kind, java.util.Map<String, Output<Object>> sideOutputs) {
     this.task = task;
     this.operatorName = operatorName;
     this.kind = kind;
@@ -144,6 +144,15 @@ public final class OperatorContext implements RuntimeContext {
     return task.metrics().counter(operatorName + "." + name);
   }
 
+  /**
+   * A high-water mark of this subtask (update it with {@link Counter#max}), reported as
+   * {@code max.<operator>.<name>}: the job's metrics take the maximum over subtasks and attempts.
+   */
+  public Counter highWaterMark(String name) {
+    return task.metrics().counter("max." + operatorName + "." + name);
+  }
+
+  @Override
   public Vertx vertx() {
     return task.vertx();
   }
@@ -199,6 +208,38 @@ public final class OperatorContext implements RuntimeContext {
 
   public void cancelSchedule(long timerId) {
     task.vertx().cancelTimer(timerId);
+  }
+
+  /**
+   * Stops the task from taking input after the record being processed, until {@link #resumeInput}:
+   * the operator has no room for more (its asynchronous requests are all in flight). Frames stay
+   * queued with their credit withheld, so back-pressure reaches the senders. Only the head
+   * operator of a chain may pause ({@link io.eddy.graph.OperatorSpec#startsChain}): the task stops
+   * between two input records, not inside what a chained predecessor emits for one. Pausing
+   * before the task runs (while restoring) is allowed.
+   */
+  public void pauseInput() {
+    task.pauseInput();
+  }
+
+  /** The operator has room again: the task takes input from where it stopped. */
+  public void resumeInput() {
+    task.resumeInput();
+  }
+
+  /**
+   * Runs {@code action} on the task's event loop as the continuation of asynchronous work the
+   * operator started (a request's result): at once when called on that event loop, else posted to
+   * it. It runs while the task starts, runs or finishes (work may still complete after the input
+   * ended) and is dropped once the task has stopped; a throw fails the task.
+   */
+  public void runOnTask(Runnable action) {
+    task.runOnTask(action);
+  }
+
+  /** Runs {@code action} after {@code delayMillis} as {@link #runOnTask} would; returns the timer id. */
+  public long setTimer(long delayMillis, Runnable action) {
+    return task.vertx().setTimer(Math.max(1, delayMillis), t -> task.runOnTask(action));
   }
 
   /** The task reports itself finished only after {@code work} completes (successfully). */

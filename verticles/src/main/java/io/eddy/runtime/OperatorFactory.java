@@ -43,6 +43,9 @@ final class OperatorFactory {
           (io.eddy.time.WatermarkStrategy) s.strategy(), config.raw().getLong("watermarkIntervalMillis", 200L));
     } else if (spec instanceof Specs.WindowSpec s) {
       op = io.eddy.runtime.operators.WindowOperators.create(s);
+    } else if (spec instanceof Specs.AsyncMapSpec s) {
+      op = new io.eddy.runtime.operators.AsyncWaitOperator<>(
+          (io.eddy.api.function.AsyncFunction) s.function(), s.ordered(), s.capacity(), s.timeoutMillis());
     } else if (spec instanceof Specs.SinkSpec s) {
       op = new SinkOperator<>((Sink) s.sink());
     } else {

@@ -60,9 +60,13 @@ public abstract class StreamOperator<IN, OUT> implements Output<IN> {
     output.split(splitId, finished);
   }
 
-  /** The end of input passes on likewise, after {@link #onEndOfInput}. */
+  /**
+   * The end of input passes on likewise, after {@link #onEndOfInput}. An operator with work still
+   * in flight may override this to pass the end on later (once, after the work), holding the
+   * task's completion with {@link OperatorContext#awaitBeforeFinish} meanwhile.
+   */
   @Override
-  public final void endOfInput() {
+  public void endOfInput() {
     onEndOfInput();
     output.endOfInput();
     for (Output<Object> side : context.sideOutputs()) {

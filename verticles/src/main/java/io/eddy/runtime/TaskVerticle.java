@@ -85,6 +85,8 @@ public final class TaskVerticle extends VerticleBase {
   private boolean turnScheduled;
   private boolean waitingForData;
   private boolean sourceStopped; // a stopping checkpoint was taken: the source reads no more
+  private boolean inputPaused; // the chain's head operator has no room: take no input
+  private Thread eventLoop; // the thread of this task's context
   private State state = State.CREATED;
 
   /** Where a task is in its life. */
@@ -147,6 +149,7 @@ public final class TaskVerticle extends VerticleBase {
   @Override
   public Future<?> start() throws Exception {
     LiveTasks.add(this);
+    eventLoop = Thread.currentThread();
     Future<?> started;
     try {
       started = open();
@@ -192,7 +195,7 @@ public final class TaskVerticle extends VerticleBase {
     for (int i = chain.size() - 1; i >= first; i--) {
       Transform t = chain.get(i);
       StreamOperator<Object, Object> op = OperatorFactory.create(t.spec(), job.config());
-      OperatorContext ctx = new OperatorContext(this, t.name(), t.spec().kind(), sideOutputsOf(t));
+      OperatorContext ctx = new OperatorContext(host, t.name(), t.spec().kind(), sideOutputsOf(t));
       op.setup(ctx, next);
       operators.add(0, op);
       contexts.add(0, ctx);
@@ -435,7 +438,7 @@ public final class TaskVerticle extends VerticleBase {
       if (frames.flushMillis() == 0) {
         flushAll();
       }
-      if (more && state == State.RUNNING && !backPressured()) {
+      if (more && state == State.RUNNING && !inputPaused && !backPressured()) {
         scheduleTurn();
       }
     } catch (Throwable e) {
@@ -458,26 +461,42 @@ public final class TaskVerticle extends VerticleBase {
     }
   }
 
-  io.vertx.core.json.JsonObject jobConfigRaw() {
-    return jobRaw;
-  }
-
   /** A local directory private to this task (RocksDB instances), deleted when it stops. */
   java.nio.file.Path workDirectory() {
     return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "eddy",
         id.jobId() + "-" + id.attempt() + "-" + id.vertex() + "-" + id.subtask());
   }
 
-  boolean checkpointing() {
-    return checkpoints != null;
+  private void resumeInput() {
+    if (inputPaused) {
+      inputPaused = false;
+      if (state == State.RUNNING && !backPressured()) {
+        scheduleTurn();
+      }
+    }
   }
 
-  io.eddy.serde.SerdeRegistry serdes() {
-    return serdes;
+  /** An operator's continuation of asynchronous work: see {@link OperatorContext#runOnTask}. */
+  private void runOnTask(Runnable action) {
+    if (Thread.currentThread() == eventLoop) {
+      runCallback(action);
+    } else {
+      context.runOnContext(v -> runCallback(action));
+    }
   }
 
-  io.eddy.api.BadRecordPolicy badRecordPolicy() {
-    return badRecordPolicy;
+  private void runCallback(Runnable action) {
+    if (state != State.CREATED && state != State.RUNNING && state != State.FINISHING) {
+      return; // stopped: what completes now belongs to no attempt
+    }
+    try {
+      action.run();
+      if (frames.flushMillis() == 0) {
+        flushAll();
+      }
+    } catch (Throwable e) {
+      fail(e);
+    }
   }
 
   long schedulePeriodic(long intervalMillis, Runnable action) {
@@ -516,13 +535,16 @@ public final class TaskVerticle extends VerticleBase {
 
   private boolean processFrames() {
     for (int i = 0; i < FRAMES_PER_TURN; i++) {
+      if (inputPaused) {
+        return false; // resumeInput schedules the next turn
+      }
       int ch = gate.nextReadyChannel();
       if (ch < 0) {
         return false;
       }
       Frame frame = gate.take(ch);
       if (!process(ch, frame)) {
-        continue; // held at a barrier: the rest of the frame waits, its credit too
+        continue; // held at a barrier or paused: the rest of the frame waits, its credit too
       }
       gate.processed(ch);
       if (state != State.RUNNING || backPressured()) {
@@ -595,6 +617,12 @@ public final class TaskVerticle extends VerticleBase {
           h.idleness(false);
         }
         h.collect(e, frame.timestamp(i));
+        if (inputPaused && i + 1 < n) {
+          frame.position(i + 1);
+          gate.pushBack(ch, frame);
+          recordsIn.add(records);
+          return false;
+        }
       }
     }
     recordsIn.add(records);
@@ -671,15 +699,10 @@ public final class TaskVerticle extends VerticleBase {
       return;
     }
     if (ended && checkpointId == finalCheckpoint) {
-      Future.all(new ArrayList<>(finishWork)).onComplete(ar -> {
-        if (ar.failed()) {
-          fail(ar.cause());
-        } else {
-          finishWork.clear();
-          state = State.FINISHED;
-          shutDown();
-          report("FINISHED", null);
-        }
+      afterFinishWork(() -> {
+        state = State.FINISHED;
+        shutDown();
+        report("FINISHED", null);
       });
     }
   }
@@ -740,12 +763,26 @@ public final class TaskVerticle extends VerticleBase {
     head.endOfInput();
     state = State.FINISHING;
     flushAll();
-    Future.all(new ArrayList<>(finishWork)).onComplete(ar -> {
+    afterFinishWork(this::tryFinish);
+  }
+
+  /**
+   * Runs {@code then} once all finish work is done, including work added while waiting (an
+   * operator that passes its end of input on only after its requests in flight completed makes
+   * the sinks after it add theirs).
+   */
+  private void afterFinishWork(Runnable then) {
+    List<Future<?>> batch = new ArrayList<>(finishWork);
+    Future.all(batch).onComplete(ar -> {
       if (ar.failed()) {
         fail(ar.cause());
+        return;
+      }
+      finishWork.removeAll(batch);
+      if (finishWork.isEmpty()) {
+        then.run();
       } else {
-        finishWork.clear();
-        tryFinish();
+        afterFinishWork(then);
       }
     });
   }
@@ -767,10 +804,6 @@ public final class TaskVerticle extends VerticleBase {
     state = State.FINISHED;
     shutDown();
     report("FINISHED", null);
-  }
-
-  void awaitBeforeFinish(Future<?> work) {
-    finishWork.add(work);
   }
 
   long schedule(long time, Runnable action) {
@@ -920,6 +953,89 @@ public final class TaskVerticle extends VerticleBase {
       }
     };
   }
+
+  /** What the operators of this task's chain may use of it. */
+  private final OperatorHost host = new OperatorHost() {
+    @Override
+    public int subtaskIndex() {
+      return TaskVerticle.this.subtaskIndex();
+    }
+
+    @Override
+    public int parallelism() {
+      return TaskVerticle.this.parallelism();
+    }
+
+    @Override
+    public int maxParallelism() {
+      return TaskVerticle.this.maxParallelism();
+    }
+
+    @Override
+    public TaskMetrics metrics() {
+      return metrics;
+    }
+
+    @Override
+    public Vertx vertx() {
+      return vertx;
+    }
+
+    @Override
+    public JsonObject jobConfigRaw() {
+      return jobRaw;
+    }
+
+    @Override
+    public io.eddy.serde.SerdeRegistry serdes() {
+      return serdes;
+    }
+
+    @Override
+    public java.nio.file.Path workDirectory() {
+      return TaskVerticle.this.workDirectory();
+    }
+
+    @Override
+    public boolean checkpointing() {
+      return checkpoints != null;
+    }
+
+    @Override
+    public io.eddy.api.BadRecordPolicy badRecordPolicy() {
+      return badRecordPolicy;
+    }
+
+    @Override
+    public long schedule(long time, Runnable action) {
+      return TaskVerticle.this.schedule(time, action);
+    }
+
+    @Override
+    public long schedulePeriodic(long intervalMillis, Runnable action) {
+      return TaskVerticle.this.schedulePeriodic(intervalMillis, action);
+    }
+
+    @Override
+    public void pauseInput() {
+      inputPaused = true;
+    }
+
+    @Override
+    public void resumeInput() {
+      TaskVerticle.this.resumeInput();
+    }
+
+    @Override
+    public void runOnTask(Runnable action) {
+      TaskVerticle.this.runOnTask(action);
+    }
+
+    @Override
+    public void awaitBeforeFinish(Future<?> work) {
+      finishWork.add(work);
+    }
+  };
 
   private static final Output<Object> DISCARD = new Output<>() {
     @Override

@@ -31,4 +31,10 @@ public interface RuntimeContext {
 
   /** The operator (non-keyed) state of this subtask, kept in checkpoints. */
   io.eddy.api.state.OperatorStateStore operatorState();
+
+  /**
+   * The Vert.x instance the task runs on, to create clients (web client, SQL, Redis) for an
+   * {@link AsyncFunction}. Their callbacks run on the task's event loop when called from it.
+   */
+  io.vertx.core.Vertx vertx();
 }

@@ -1,0 +1,56 @@
+package io.eddy.runtime;
+
+import io.eddy.api.BadRecordPolicy;
+import io.eddy.serde.SerdeRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+
+/**
+ * What a task offers the operators of its chain, through their {@link OperatorContext}: identity,
+ * metrics, settings, timers, input flow control and its completion. Implemented by
+ * {@link TaskVerticle}; a test may host an operator on a Vert.x context of its own. Every method
+ * is called on the task's event-loop thread, except {@link #runOnTask}, which may be called from
+ * any thread; none blocks.
+ */
+interface OperatorHost {
+  int subtaskIndex();
+
+  int parallelism();
+
+  int maxParallelism();
+
+  TaskMetrics metrics();
+
+  Vertx vertx();
+
+  /** The job's JSON configuration. */
+  JsonObject jobConfigRaw();
+
+  SerdeRegistry serdes();
+
+  /** A local directory private to the task (RocksDB instances). */
+  Path workDirectory();
+
+  boolean checkpointing();
+
+  BadRecordPolicy badRecordPolicy();
+
+  /** Runs {@code action} at wall-clock time {@code time} while the task runs; returns a Vert.x timer id. */
+  long schedule(long time, Runnable action);
+
+  /** Runs {@code action} every {@code intervalMillis} while the task runs; returns a Vert.x timer id. */
+  long schedulePeriodic(long intervalMillis, Runnable action);
+
+  /** Take no input after the current record: see {@link OperatorContext#pauseInput}. */
+  void pauseInput();
+
+  void resumeInput();
+
+  /** See {@link OperatorContext#runOnTask}. */
+  void runOnTask(Runnable action);
+
+  /** The task finishes only after {@code work} succeeded. */
+  void awaitBeforeFinish(Future<?> work);
+}

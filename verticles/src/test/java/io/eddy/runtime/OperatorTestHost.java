@@ -1,0 +1,221 @@
+package io.eddy.runtime;
+
+import io.eddy.api.BadRecordPolicy;
+import io.eddy.api.OutputTag;
+import io.eddy.serde.SerdeRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Hosts one operator on an event-loop context of a real Vert.x, as a task would: it records what
+ * the operator emits (main output and the bad-record side output), whether it paused the input,
+ * the finish work it registered, and the failure it raised. Tests drive the operator with
+ * {@link #call}, which runs on that context.
+ */
+final class OperatorTestHost implements OperatorHost, AutoCloseable {
+  private static final long WAIT_MILLIS = 30_000;
+  final Vertx vertx = Vertx.vertx();
+  private final Context context = vertx.getOrCreateContext();
+  private final TaskMetrics metrics = new TaskMetrics();
+  private final SerdeRegistry serdes = SerdeRegistry.withBuiltIns();
+  private final BadRecordPolicy policy;
+  private volatile Thread loop;
+  /** What reached the main output: "value@timestamp", "w<watermark>", "end". */
+  final List<String> out = Collections.synchronizedList(new ArrayList<>());
+  /** What reached the bad-record side output. */
+  final List<Object> dead = Collections.synchronizedList(new ArrayList<>());
+  final List<Future<?>> finishWork = Collections.synchronizedList(new ArrayList<>());
+  volatile boolean paused;
+  volatile int pauses;
+  volatile Throwable failure;
+
+  OperatorTestHost(BadRecordPolicy policy) throws Exception {
+    this.policy = policy;
+    call(() -> loop = Thread.currentThread());
+  }
+
+  /** Sets {@code op} up as the head of a chain whose main output and dead letters are recorded. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  <I, O> void setUp(StreamOperator<I, O> op, String name) {
+    Map<String, Output<Object>> sides = new HashMap<>();
+    sides.put(OutputTag.BAD_RECORDS.id(), recorder(dead, true));
+    ((StreamOperator) op).setup(new OperatorContext(this, name, "test", sides), recorder(out, false));
+  }
+
+  private static Output<Object> recorder(List<?> into, boolean recordsOnly) {
+    @SuppressWarnings("unchecked")
+    List<Object> list = (List<Object>) into;
+    return new Output<>() {
+      @Override
+      public void collect(Object record, long timestamp) {
+        list.add(recordsOnly ? record : record + "@" + timestamp);
+      }
+
+      @Override
+      public void watermark(long watermark) {
+        if (!recordsOnly) {
+          list.add("w" + watermark);
+        }
+      }
+
+      @Override
+      public void endOfInput() {
+        if (!recordsOnly) {
+          list.add("end");
+        }
+      }
+    };
+  }
+
+  /** Runs {@code action} on the host's event loop and returns its result. */
+  <T> T call(Callable<T> action) throws Exception {
+    CompletableFuture<T> done = new CompletableFuture<>();
+    context.runOnContext(v -> {
+      try {
+        done.complete(action.call());
+      } catch (Throwable e) {
+        done.completeExceptionally(e);
+      }
+    });
+    return done.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  void run(ThrowingRunnable action) throws Exception {
+    call(() -> {
+      action.run();
+      return null;
+    });
+  }
+
+  interface ThrowingRunnable {
+    void run() throws Exception;
+  }
+
+  /** Waits until {@code condition} holds, checking on the event loop (so after what is queued there). */
+  void await(String what, BooleanSupplier condition) throws Exception {
+    long deadline = System.currentTimeMillis() + WAIT_MILLIS;
+    while (!call(condition::getAsBoolean)) {
+      if (System.currentTimeMillis() > deadline) {
+        throw new AssertionError("not within " + WAIT_MILLIS + " ms: " + what);
+      }
+      Thread.sleep(5); // polling a condition, not waiting for it to happen by itself
+    }
+  }
+
+  long metric(String name) {
+    return metrics.get(name);
+  }
+
+  @Override
+  public void close() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+  }
+
+  // OperatorHost
+
+  @Override
+  public int subtaskIndex() {
+    return 0;
+  }
+
+  @Override
+  public int parallelism() {
+    return 1;
+  }
+
+  @Override
+  public int maxParallelism() {
+    return 128;
+  }
+
+  @Override
+  public TaskMetrics metrics() {
+    return metrics;
+  }
+
+  @Override
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  @Override
+  public JsonObject jobConfigRaw() {
+    return new JsonObject();
+  }
+
+  @Override
+  public SerdeRegistry serdes() {
+    return serdes;
+  }
+
+  @Override
+  public Path workDirectory() {
+    throw new UnsupportedOperationException("no keyed state here");
+  }
+
+  @Override
+  public boolean checkpointing() {
+    return true;
+  }
+
+  @Override
+  public BadRecordPolicy badRecordPolicy() {
+    return policy;
+  }
+
+  @Override
+  public long schedule(long time, Runnable action) {
+    return vertx.setTimer(Math.max(1, time - System.currentTimeMillis()), t -> runOnTask(action));
+  }
+
+  @Override
+  public long schedulePeriodic(long intervalMillis, Runnable action) {
+    return vertx.setPeriodic(intervalMillis, t -> runOnTask(action));
+  }
+
+  @Override
+  public void pauseInput() {
+    if (!paused) {
+      paused = true;
+      pauses++;
+    }
+  }
+
+  @Override
+  public void resumeInput() {
+    paused = false;
+  }
+
+  @Override
+  public void runOnTask(Runnable action) {
+    if (Thread.currentThread() != loop) {
+      context.runOnContext(v -> runOnTask(action));
+      return;
+    }
+    if (failure != null) {
+      return; // a failed task runs nothing more
+    }
+    try {
+      action.run();
+    } catch (Throwable e) {
+      failure = e;
+    }
+  }
+
+  @Override
+  public void awaitBeforeFinish(Future<?> work) {
+    finishWork.add(work);
+  }
+}
