@@ -15,6 +15,9 @@ import java.nio.file.Path;
  * any thread; none blocks.
  */
 interface OperatorHost {
+  /** The subtask of the job's current attempt this task runs. */
+  TaskId id();
+
   int subtaskIndex();
 
   int parallelism();

@@ -957,6 +957,11 @@ public final class TaskVerticle extends VerticleBase {
   /** What the operators of this task's chain may use of it. */
   private final OperatorHost host = new OperatorHost() {
     @Override
+    public TaskId id() {
+      return id;
+    }
+
+    @Override
     public int subtaskIndex() {
       return TaskVerticle.this.subtaskIndex();
     }

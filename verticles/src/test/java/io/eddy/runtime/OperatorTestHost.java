@@ -41,6 +41,11 @@ final class OperatorTestHost implements OperatorHost, AutoCloseable {
   volatile int pauses;
   volatile Throwable failure;
 
+  @Override
+  public TaskId id() {
+    return new TaskId("test-0000", 0, 0, 0);
+  }
+
   OperatorTestHost(BadRecordPolicy policy) throws Exception {
     this.policy = policy;
     call(() -> loop = Thread.currentThread());
