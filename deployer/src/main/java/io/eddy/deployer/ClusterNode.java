@@ -5,6 +5,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NetworkConfig;
+import io.eddy.config.PathPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -46,6 +47,7 @@ public final class ClusterNode {
   private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
 
   private final NodeConfig config;
+  private final PathPolicy pathPolicy;
   private final Vertx vertx;
   private final HazelcastClusterManager clusterManager;
   private final List<NodeListener> listeners = new CopyOnWriteArrayList<>();
@@ -57,6 +59,7 @@ public final class ClusterNode {
 
   private ClusterNode(NodeConfig config, Vertx vertx, HazelcastClusterManager clusterManager) {
     this.config = config;
+    this.pathPolicy = config.pathPolicy(); // resolves the roots' links once, before any event loop needs it
     this.vertx = vertx;
     this.clusterManager = clusterManager;
   }
@@ -150,6 +153,12 @@ public final class ClusterNode {
     net.setPort(config.hazelcastPort()).setPortAutoIncrement(true).setPortCount(20);
     if (IPV4.matcher(config.host()).matches()) {
       net.getInterfaces().setEnabled(true).addInterface(config.host());
+    } else {
+      // a host name or an IPv6 address: without this Hazelcast would pick an interface of its own, perhaps a public one
+      hz.setProperty("hazelcast.local.localAddress", config.host());
+      if (config.host().contains(":")) {
+        hz.setProperty("hazelcast.prefer.ipv4.stack", "false");
+      }
     }
     JoinConfig join = net.getJoin();
     join.getMulticastConfig().setEnabled(false);
@@ -189,6 +198,11 @@ public final class ClusterNode {
   /** @return the port the REST server listens on */
   public int httpPort() {
     return rest.actualPort();
+  }
+
+  /** @return where paths named by requests and job parameters must lie on this node */
+  public PathPolicy pathPolicy() {
+    return pathPolicy;
   }
 
   /** @return the node's settings */

@@ -124,4 +124,22 @@ class NodeConfigTest {
     NodeConfig only = NodeConfig.parse("{\"pathRoots\":[\"" + dir + "\"]}", "n.json");
     assertThatThrownBy(() -> only.pathPolicy().resolve("x", "target/sp")).hasMessageContaining("is outside");
   }
+
+  @Test
+  void hazelcastBindsOnlyTheConfiguredHostAndJoinsOnlyTheMembers() {
+    com.hazelcast.config.Config hz = ClusterNode.hazelcastConfig(
+        NodeConfig.parse("{\"host\":\"10.1.2.3\",\"members\":[\"10.1.2.3\",\"10.1.2.4:5702\"]}", "n.json"));
+    assertThat(hz.getProperty("hazelcast.socket.bind.any")).isEqualTo("false");
+    assertThat(hz.getNetworkConfig().getInterfaces().isEnabled()).isTrue();
+    assertThat(hz.getNetworkConfig().getInterfaces().getInterfaces()).containsExactly("10.1.2.3");
+    var join = hz.getNetworkConfig().getJoin();
+    assertThat(join.getMulticastConfig().isEnabled()).isFalse();
+    assertThat(join.getAutoDetectionConfig().isEnabled()).isFalse();
+    assertThat(join.getTcpIpConfig().isEnabled()).isTrue();
+    assertThat(join.getTcpIpConfig().getMembers()).containsExactly("10.1.2.3", "10.1.2.4:5702");
+    com.hazelcast.config.Config v6 = ClusterNode.hazelcastConfig(NodeConfig.parse("{\"host\":\"::1\"}", "n.json"));
+    assertThat(v6.getProperty("hazelcast.local.localAddress")).isEqualTo("::1");
+    assertThat(v6.getProperty("hazelcast.prefer.ipv4.stack")).isEqualTo("false");
+    assertThat(v6.getProperty("hazelcast.socket.bind.any")).isEqualTo("false");
+  }
 }
