@@ -22,8 +22,31 @@ public final class Main {
   public static final int EXIT_BAD_INPUT = 2;
 
   public static void main(String[] args) {
+    chooseLogConfiguration(System.getenv("EDDY_LOG_CONFIG"), java.nio.file.Path.of("conf", "logback.xml"));
     int code = execute(args);
     System.exit(code);
+  }
+
+  /**
+   * Points logback at its configuration before anything logs, unless {@code -Dlogback.configurationFile} is given:
+   * the file named by {@code EDDY_LOG_CONFIG}, else {@code conf/logback.xml} if it exists where the JVM started, else
+   * the bundle's own {@code logback.xml} (plain lines on stderr).
+   *
+   * @param fromEnvironment {@code EDDY_LOG_CONFIG}, or null
+   * @param inConf          {@code conf/logback.xml}
+   * @return the file chosen, or null for the bundle's default
+   */
+  static String chooseLogConfiguration(String fromEnvironment, java.nio.file.Path inConf) {
+    String given = System.getProperty("logback.configurationFile");
+    if (given != null) {
+      return given;
+    }
+    String chosen = fromEnvironment != null && !fromEnvironment.isBlank() ? fromEnvironment
+        : java.nio.file.Files.isRegularFile(inConf) ? inConf.toString() : null;
+    if (chosen != null) {
+      System.setProperty("logback.configurationFile", chosen);
+    }
+    return chosen;
   }
 
   /** Runs the command line in this JVM and returns its exit code (for tests). */

@@ -5,6 +5,7 @@ import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.MapConfig;
 import com.hazelcast.config.MultiMapConfig;
 import com.hazelcast.config.NetworkConfig;
+import io.eddy.config.PathPolicy;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
@@ -16,7 +17,6 @@ import io.vertx.core.spi.cluster.NodeListener;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,9 +43,9 @@ public final class ClusterNode {
   public static final String LEADER_LOCK = "eddy.deployer.leader";
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
-  private static final Pattern IPV4 = Pattern.compile("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
 
   private final NodeConfig config;
+  private final PathPolicy pathPolicy;
   private final Vertx vertx;
   private final HazelcastClusterManager clusterManager;
   private final List<NodeListener> listeners = new CopyOnWriteArrayList<>();
@@ -57,6 +57,7 @@ public final class ClusterNode {
 
   private ClusterNode(NodeConfig config, Vertx vertx, HazelcastClusterManager clusterManager) {
     this.config = config;
+    this.pathPolicy = config.pathPolicy(); // resolves the roots' links once, before any event loop needs it
     this.vertx = vertx;
     this.clusterManager = clusterManager;
   }
@@ -103,6 +104,9 @@ public final class ClusterNode {
   public static VertxOptions vertxOptions(NodeConfig config) {
     VertxOptions options = new VertxOptions();
     EventBusOptions bus = options.getEventBusOptions().setHost(config.host()).setPort(config.eventBusPort());
+    if (config.publicHost() != null) {
+      bus.setClusterPublicHost(config.publicHost()); // what the other nodes connect to
+    }
     NodeConfig.Tls tls = config.clusterTls();
     if (tls != null) {
       bus.setSsl(true)
@@ -119,7 +123,7 @@ public final class ClusterNode {
     RestVerticle r = new RestVerticle(this, config.host(), config.httpPort());
     return vertx.deployVerticle(r).compose(id -> {
       rest = r;
-      NodeVerticle nv = new NodeVerticle(this, config.host(), r.actualPort(), config.slots());
+      NodeVerticle nv = new NodeVerticle(this, config.advertisedHost(), r.actualPort(), config.slots());
       nodeVerticle = nv;
       return vertx.deployVerticle(nv);
     }).compose(id -> {
@@ -148,8 +152,14 @@ public final class ClusterNode {
 
     NetworkConfig net = hz.getNetworkConfig();
     net.setPort(config.hazelcastPort()).setPortAutoIncrement(true).setPortCount(20);
-    if (IPV4.matcher(config.host()).matches()) {
-      net.getInterfaces().setEnabled(true).addInterface(config.host());
+    if (config.publicHost() != null) {
+      net.setPublicAddress(config.publicHost()); // bound to host, reached at publicHost (NAT, containers)
+    }
+    // the bind address itself, not an interface to match: 127.0.0.2 or a host name match no interface's address, and
+    // without it Hazelcast picks an interface of its own, perhaps a public one
+    hz.setProperty("hazelcast.local.localAddress", config.host());
+    if (config.host().contains(":")) {
+      hz.setProperty("hazelcast.prefer.ipv4.stack", "false");
     }
     JoinConfig join = net.getJoin();
     join.getMulticastConfig().setEnabled(false);
@@ -186,9 +196,20 @@ public final class ClusterNode {
     return clusterManager.getNodeId();
   }
 
+  /** @return the address Hazelcast listens on, as {@code host:port} (tests) */
+  String hazelcastAddress() {
+    var a = clusterManager.getHazelcastInstance().getCluster().getLocalMember().getAddress();
+    return a.getHost() + ":" + a.getPort();
+  }
+
   /** @return the port the REST server listens on */
   public int httpPort() {
     return rest.actualPort();
+  }
+
+  /** @return where paths named by requests and job parameters must lie on this node */
+  public PathPolicy pathPolicy() {
+    return pathPolicy;
   }
 
   /** @return the node's settings */

@@ -147,7 +147,8 @@ final class JobRegistry {
     JobStatus state = JobStatus.valueOf(saved.getString("state"));
     JobDefinition job;
     try {
-      job = JobDefinition.load(JobConfig.parse(saved.getJsonObject("config").encode(), saved.getString("source")),
+      JobConfig config = JobConfig.parse(saved.getJsonObject("config").encode(), saved.getString("source"));
+      job = JobDefinition.load(config.withParams(config.params().withPathPolicy(node.pathPolicy())),
           Thread.currentThread().getContextClassLoader());
     } catch (RuntimeException e) {
       LOG.warn("job {}: cannot carry on: {}", id, e.getMessage());
@@ -226,7 +227,7 @@ final class JobRegistry {
         String asked = directory == null ? savepointPath(e).toString() : directory;
         boolean stop = body.getBoolean("stop", false);
         // a ConfigException (outside the node's path roots) answers 400 below
-        yield vertx.executeBlocking(() -> node.config().pathPolicy().resolve(what, asked), false)
+        yield vertx.executeBlocking(() -> node.pathPolicy().resolve(what, asked), false)
             .compose(target -> stop ? e.coordinator.stopWithSavepoint(target) : e.coordinator.savepoint(target))
             .map(p -> new JsonObject().put("id", e.id).put("savepoint", p.toString()));
       }
@@ -255,7 +256,9 @@ final class JobRegistry {
         throw new ConfigException("POST /jobs: the request body must be the job JSON");
       }
       askedDirectory = askedCheckpointDirectory(json);
-      JobConfig config = JobConfig.parse(withClusterCheckpointDirectory(json), "POST /jobs");
+      JobConfig parsed = JobConfig.parse(withClusterCheckpointDirectory(json), "POST /jobs");
+      // the job's path parameters (inputs, outputs) are checked when it is built, just below
+      JobConfig config = parsed.withParams(parsed.params().withPathPolicy(node.pathPolicy()));
       job = JobDefinition.load(config, Thread.currentThread().getContextClassLoader());
       job.instantiate(); // plans it: bad window settings and the like fail here, with a message
     } catch (RuntimeException e) {
@@ -268,7 +271,7 @@ final class JobRegistry {
     }
     JobDefinition submitted = job;
     String checkpoints = askedDirectory; // as the request named it: the cluster's folder under it is no concern of the user
-    PathPolicy paths = node.config().pathPolicy();
+    PathPolicy paths = node.pathPolicy();
     // paths are checked and the savepoint read off the event loop: a path outside the node's roots, a wrong path or
     // another job's savepoint is the request's fault
     Future<Void> checked = vertx.executeBlocking(() -> {

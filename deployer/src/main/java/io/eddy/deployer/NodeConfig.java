@@ -22,6 +22,7 @@ import java.util.Objects;
  * {
  *   "clusterName": "eddy",          // nodes with different names never merge
  *   "host": "127.0.0.1",            // the interface Hazelcast, the event bus and REST bind to
+ *   "publicHost": "203.0.113.7",    // the address the others reach it at (NAT, containers); default: host
  *   "members": ["127.0.0.1"],       // hosts (or host:port) to join over TCP-IP; no multicast
  *   "hazelcastPort": 5701,          // first port tried; auto-increments over 20 ports
  *   "eventBusPort": 0,              // 0 picks a free port
@@ -57,11 +58,12 @@ import java.util.Objects;
  * @param restToken             the bearer token REST requests need, or null for none
  * @param restTls               REST's certificate and key, or null for plain HTTP
  * @param clusterTls            the event bus's certificate, key and trusted certificates, or null for plaintext
+ * @param publicHost            the address other nodes and clients reach this node at, or null: {@link #host}
  */
 public record NodeConfig(String source, String clusterName, String host, List<String> members, int hazelcastPort,
                          int eventBusPort, int slots, int httpPort, int heartbeatSeconds,
                          int maxNoHeartbeatSeconds, String checkpointDirectory, List<String> pathRoots,
-                         String restToken, Tls restTls, Tls clusterTls) {
+                         String restToken, Tls restTls, Tls clusterTls, String publicHost) {
 
   /**
    * PEM files of a TLS endpoint.
@@ -78,6 +80,9 @@ public record NodeConfig(String source, String clusterName, String host, List<St
   }
 
   private static final ConfigSchema PORT = ConfigSchema.integer().min(0).max(65535);
+  /** host, host:port, a bare IPv6 address, or [IPv6]:port. */
+  private static final String MEMBER =
+      "[^\\s:,\\[\\]]+(:[0-9]{1,5})?|[0-9A-Fa-f]*:[0-9A-Fa-f:.]*:[0-9A-Fa-f.]*|\\[[0-9A-Fa-f:.]+\\](:[0-9]{1,5})?";
   private static final ConfigSchema FILE = ConfigSchema.string().nonEmpty();
 
   /** The schema of a node file. */
@@ -85,8 +90,9 @@ public record NodeConfig(String source, String clusterName, String host, List<St
       .optional("clusterName", ConfigSchema.string().matching("[A-Za-z0-9._-]{1,64}",
           "a name of 1 to 64 letters, digits, '.', '_' or '-'"))
       .optional("host", ConfigSchema.string().nonEmpty())
-      .optional("members", ConfigSchema.arrayOf(ConfigSchema.string().matching("[^\\s:,]+(:[0-9]{1,5})?",
-          "a host or host:port (no port range)")).nonEmpty())
+      .optional("publicHost", ConfigSchema.string().nonEmpty())
+      .optional("members", ConfigSchema.arrayOf(ConfigSchema.string().matching(MEMBER,
+          "a host, host:port, an IPv6 address or [IPv6]:port (no port range)")).nonEmpty())
       .optional("hazelcastPort", ConfigSchema.integer().min(1).max(65535))
       .optional("eventBusPort", PORT)
       .optional("slots", ConfigSchema.integer().min(1).max(4096))
@@ -109,9 +115,14 @@ public record NodeConfig(String source, String clusterName, String host, List<St
   private static final Set<String> INT_KEYS = Set.of("hazelcastPort", "eventBusPort", "slots", "httpPort",
       "heartbeatSeconds", "maxNoHeartbeatSeconds");
   /** Every key, in the order overrides are applied (the order of {@link #SCHEMA}). */
-  static final List<String> KEYS = List.of("clusterName", "host", "members", "hazelcastPort", "eventBusPort", "slots",
+  static final List<String> KEYS = List.of("clusterName", "host", "publicHost", "members", "hazelcastPort", "eventBusPort", "slots",
       "httpPort", "heartbeatSeconds", "maxNoHeartbeatSeconds", "checkpointDirectory", "pathRoots", "restToken",
       "restTlsCertificate", "restTlsKey", "clusterTlsCertificate", "clusterTlsKey", "clusterTlsTrust");
+
+  /** @return the address advertised to other nodes and REST clients: {@link #publicHost} or else {@link #host} */
+  public String advertisedHost() {
+    return publicHost != null ? publicHost : host;
+  }
 
   public NodeConfig {
     Objects.requireNonNull(source, "source");
@@ -126,7 +137,7 @@ public record NodeConfig(String source, String clusterName, String host, List<St
                     int eventBusPort, int slots, int httpPort, int heartbeatSeconds, int maxNoHeartbeatSeconds,
                     String checkpointDirectory) {
     this(source, clusterName, host, members, hazelcastPort, eventBusPort, slots, httpPort, heartbeatSeconds,
-        maxNoHeartbeatSeconds, checkpointDirectory, List.of(), null, null, null);
+        maxNoHeartbeatSeconds, checkpointDirectory, List.of(), null, null, null, null);
   }
 
   /** @return the configuration of a file that sets nothing */
@@ -261,7 +272,8 @@ public record NodeConfig(String source, String clusterName, String host, List<St
         strings(o.getJsonArray("members", new JsonArray().add("127.0.0.1"))), o.getInteger("hazelcastPort", 5701),
         o.getInteger("eventBusPort", 0), o.getInteger("slots", Runtime.getRuntime().availableProcessors()),
         o.getInteger("httpPort", 8081), heartbeat, maxNoHeartbeat, o.getString("checkpointDirectory"),
-        strings(o.getJsonArray("pathRoots", new JsonArray())), o.getString("restToken"), rest, cluster);
+        strings(o.getJsonArray("pathRoots", new JsonArray())), o.getString("restToken"), rest, cluster,
+        o.getString("publicHost"));
   }
 
   @SuppressWarnings("unchecked")
@@ -312,36 +324,40 @@ public record NodeConfig(String source, String clusterName, String host, List<St
       throw new ConfigException("--http-port: must be between 0 and 65535, found " + port);
     }
     return new NodeConfig(source, clusterName, host, members, hazelcastPort, eventBusPort, slots, port,
-        heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, restToken, restTls, clusterTls);
+        heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, restToken, restTls,
+        clusterTls, publicHost);
   }
 
   /** @return a copy with another cluster name (tests) */
   public NodeConfig withClusterName(String name) {
     return new NodeConfig(source, name, host, members, hazelcastPort, eventBusPort, slots, httpPort,
-        heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, restToken, restTls, clusterTls);
+        heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, restToken, restTls,
+        clusterTls, publicHost);
   }
 
   /** @return a copy with another slot count (tests) */
   public NodeConfig withSlots(int n) {
     return new NodeConfig(source, clusterName, host, members, hazelcastPort, eventBusPort, n, httpPort,
-        heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, restToken, restTls, clusterTls);
+        heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, restToken, restTls,
+        clusterTls, publicHost);
   }
 
   /** @return a copy whose requests may name paths under these directories only (tests) */
   public NodeConfig withPathRoots(List<String> roots) {
     return new NodeConfig(source, clusterName, host, members, hazelcastPort, eventBusPort, slots, httpPort,
-        heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, roots, restToken, restTls, clusterTls);
+        heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, roots, restToken, restTls, clusterTls,
+        publicHost);
   }
 
   /** @return a copy with a REST token and REST TLS (tests) */
   public NodeConfig withRestSecurity(String token, Tls tls) {
     return new NodeConfig(source, clusterName, host, members, hazelcastPort, eventBusPort, slots, httpPort,
-        heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, token, tls, clusterTls);
+        heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, token, tls, clusterTls, publicHost);
   }
 
   /** @return a copy with event bus TLS (tests) */
   public NodeConfig withClusterTls(Tls tls) {
     return new NodeConfig(source, clusterName, host, members, hazelcastPort, eventBusPort, slots, httpPort,
-        heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, restToken, restTls, tls);
+        heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, restToken, restTls, tls, publicHost);
   }
 }

@@ -141,7 +141,9 @@ public final class NodeVerticle extends VerticleBase {
     JobDefinition job;
     try {
       JobConfig config = JobConfig.parse(body.getJsonObject("job").encode(), body.getString("source"));
-      job = JobDefinition.load(config, Thread.currentThread().getContextClassLoader());
+      // the job's path parameters must lie under this node's roots too
+      job = JobDefinition.load(config.withParams(config.params().withPathPolicy(node.pathPolicy())),
+          Thread.currentThread().getContextClassLoader());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }

@@ -52,7 +52,7 @@ class NodeConfigTest {
     assertThatThrownBy(() -> NodeConfig.parse("{\"slots\":0}", "n.json"))
         .hasMessage("n.json: key 'slots': must be between 1 and 4096, found 0");
     assertThatThrownBy(() -> NodeConfig.parse("{\"members\":[\"127.0.0.1:5701-5720\"]}", "n.json"))
-        .hasMessageContaining("key 'members[0]': expected a host or host:port (no port range)");
+        .hasMessageContaining("key 'members[0]': expected a host, host:port, an IPv6 address or [IPv6]:port (no port range)");
     assertThatThrownBy(() -> NodeConfig.parse("{\"members\":[]}", "n.json"))
         .hasMessage("n.json: key 'members': must not be empty");
     assertThatThrownBy(() -> NodeConfig.parse("{\"httpPort\":\"80\"}", "n.json"))
@@ -123,5 +123,35 @@ class NodeConfigTest {
         .isInstanceOf(ConfigException.class).hasMessageContaining("is outside");
     NodeConfig only = NodeConfig.parse("{\"pathRoots\":[\"" + dir + "\"]}", "n.json");
     assertThatThrownBy(() -> only.pathPolicy().resolve("x", "target/sp")).hasMessageContaining("is outside");
+  }
+
+  @Test
+  void hazelcastBindsOnlyTheConfiguredHostAndJoinsOnlyTheMembers() {
+    com.hazelcast.config.Config hz = ClusterNode.hazelcastConfig(
+        NodeConfig.parse("{\"host\":\"10.1.2.3\",\"members\":[\"10.1.2.3\",\"10.1.2.4:5702\"]}", "n.json"));
+    assertThat(hz.getProperty("hazelcast.socket.bind.any")).isEqualTo("false");
+    assertThat(hz.getProperty("hazelcast.local.localAddress")).isEqualTo("10.1.2.3");
+    var join = hz.getNetworkConfig().getJoin();
+    assertThat(join.getMulticastConfig().isEnabled()).isFalse();
+    assertThat(join.getAutoDetectionConfig().isEnabled()).isFalse();
+    assertThat(join.getTcpIpConfig().isEnabled()).isTrue();
+    assertThat(join.getTcpIpConfig().getMembers()).containsExactly("10.1.2.3", "10.1.2.4:5702");
+    com.hazelcast.config.Config v6 = ClusterNode.hazelcastConfig(NodeConfig.parse("{\"host\":\"::1\"}", "n.json"));
+    assertThat(v6.getProperty("hazelcast.local.localAddress")).isEqualTo("::1");
+    assertThat(v6.getProperty("hazelcast.prefer.ipv4.stack")).isEqualTo("false");
+    assertThat(v6.getProperty("hazelcast.socket.bind.any")).isEqualTo("false");
+  }
+
+  @Test
+  void publicHostIsAdvertisedAndIpv6MembersAreAccepted() {
+    NodeConfig c = NodeConfig.parse("{\"host\":\"10.0.0.5\",\"publicHost\":\"203.0.113.7\","
+        + "\"members\":[\"::1\",\"[fd00::5]:5702\",\"10.0.0.6:5702\",\"node-7.example\"]}", "n.json");
+    assertThat(c.advertisedHost()).isEqualTo("203.0.113.7");
+    assertThat(NodeConfig.parse("{\"host\":\"10.0.0.5\"}", "n.json").advertisedHost()).isEqualTo("10.0.0.5");
+    assertThat(ClusterNode.hazelcastConfig(c).getNetworkConfig().getPublicAddress()).isEqualTo("203.0.113.7");
+    assertThat(ClusterNode.vertxOptions(c).getEventBusOptions().getClusterPublicHost()).isEqualTo("203.0.113.7");
+    assertThat(ClusterNode.vertxOptions(c).getEventBusOptions().getHost()).isEqualTo("10.0.0.5");
+    assertThatThrownBy(() -> NodeConfig.parse("{\"members\":[\"[fd00::5]:5702-5703\"]}", "n.json"))
+        .hasMessageContaining("key 'members[0]'");
   }
 }

@@ -145,13 +145,13 @@ public final class FraudDetection implements StreamJob {
     HotItems.check(windowMs > 0, "windowMs", "must be positive", windowMs);
     HotItems.check(outOfOrdernessMs >= 0, "outOfOrdernessMs", "must not be negative", outOfOrdernessMs);
 
-    DataStream<String> lines = pipeline.source("read", new TextFileSource(params.require("input")))
+    DataStream<String> lines = pipeline.source("read", new TextFileSource(params.requirePath("input")))
         .filter(HotItems::isData).name("skip-header")
         .assignTimestampsAndWatermarks(WatermarkStrategy.<String>forBoundedOutOfOrderness(
                 Duration.ofMillis(outOfOrdernessMs))
             .withTimestampAssigner((line, ignored) -> Transaction.parse(line).timestamp()))
         .name("event-time");
-    String rejected = params.get("rejectedOutput");
+    String rejected = params.getPath("rejectedOutput", null);
     if (rejected != null) {
       lines.sideOutput(OutputTag.BAD_RECORDS)
           .sink(new TextFileSink<BadRecord>(rejected, b -> b.record() + "\t" + b.reason()))
@@ -160,8 +160,8 @@ public final class FraudDetection implements StreamJob {
     DataStream<Alert> alerts = lines.map(Transaction::parse).name("parse")
         .keyBy(Transaction::account)
         .process(new FraudDetector(small, large, windowMs)).name("detect");
-    alerts.sink(new TextFileSink<Alert>(params.require("output"), Alert::format)).name("write");
-    String lateOutput = params.get("lateOutput");
+    alerts.sink(new TextFileSink<Alert>(params.requirePath("output"), Alert::format)).name("write");
+    String lateOutput = params.getPath("lateOutput", null);
     if (lateOutput != null) {
       alerts.sideOutput(LATE)
           .sink(new TextFileSink<Transaction>(lateOutput, Transaction::toLine))

@@ -125,9 +125,9 @@ public final class HotItems implements StreamJob {
     check(slideMs > 0 && slideMs <= windowMs, "slideMs", "must be positive and at most windowMs", slideMs);
     check(n > 0, "n", "must be positive", n);
     check(outOfOrdernessMs >= 0, "outOfOrdernessMs", "must not be negative", outOfOrdernessMs);
-    String rejected = params.get("rejectedOutput");
+    String rejected = params.getPath("rejectedOutput", null);
 
-    DataStream<String> lines = pipeline.source("read", new TextFileSource(params.require("input")))
+    DataStream<String> lines = pipeline.source("read", new TextFileSource(params.requirePath("input")))
         .filter(HotItems::isData).name("skip-header")
         .assignTimestampsAndWatermarks(WatermarkStrategy.<String>forBoundedOutOfOrderness(
                 Duration.ofMillis(outOfOrdernessMs))
@@ -144,7 +144,7 @@ public final class HotItems implements StreamJob {
         .aggregate(new CountBids(), new WithWindowEnd()).name("count-per-window")
         .keyBy(AuctionCount::windowEnd)
         .process(new TopN(n)).name("top-n")
-        .sink(new TextFileSink<Ranked>(params.require("output"), Ranked::format)).name("write");
+        .sink(new TextFileSink<Ranked>(params.requirePath("output"), Ranked::format)).name("write");
   }
 
   /** False for blank lines and the header (a line starting with {@code ts}). */

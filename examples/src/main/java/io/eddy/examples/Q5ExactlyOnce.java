@@ -32,7 +32,7 @@ public final class Q5ExactlyOnce implements StreamJob {
         .window(TumblingWindows.<Bid>eventTime(Duration.ofSeconds(10)))
         .aggregate(new Q5Window.CountAndMax(), new Q5Window.ToStats())
         .name("window")
-        .sink(new ExactlyOnceTextFileSink<Q5Window.AuctionStats>(params.require("output"),
+        .sink(new ExactlyOnceTextFileSink<Q5Window.AuctionStats>(params.requirePath("output"),
             s -> s.windowStart() + " " + s.auction() + " " + s.count() + " " + s.maxPrice()))
         .name("files");
   }

@@ -26,11 +26,11 @@ public final class WordCount implements StreamJob {
 
   @Override
   public void build(Pipeline pipeline, JobParams params) {
-    pipeline.source("read", new TextFileSource(params.require("input")))
+    pipeline.source("read", new TextFileSource(params.requirePath("input")))
         .flatMap(WordCount::tokenize).name("tokenize")
         .keyBy(word -> word)
         .process(new CountUntilEnd()).name("count")
-        .sink(new TextFileSink<WordTally>(params.require("output"), t -> t.word() + " " + t.count()))
+        .sink(new TextFileSink<WordTally>(params.requirePath("output"), t -> t.word() + " " + t.count()))
         .name("write");
   }
 

@@ -251,7 +251,7 @@ class ClusterPlacementTest {
     NodeConfig conf = config("eddy-dir-" + UUID.randomUUID().toString().substring(0, 8)).withSlots(2);
     conf = new NodeConfig(conf.source(), conf.clusterName(), conf.host(), conf.members(), conf.hazelcastPort(),
         conf.eventBusPort(), conf.slots(), conf.httpPort(), conf.heartbeatSeconds(), conf.maxNoHeartbeatSeconds(),
-        nodeDir.toString());
+        nodeDir.toString()).withPathRoots(List.of(System.getProperty("java.io.tmpdir")));
     ClusterNode a = start(conf);
     long events = 100_000;
     JsonObject job = q5(events, 100_000);

@@ -203,6 +203,19 @@ class RestSecurityTest {
     r = authorized("POST", "/jobs?fromSavepoint=/etc", q5(1000, allowed.resolve("ckpt").toString()).encode());
     assertThat(r.statusCode()).isEqualTo(400);
     assertThat(error(r)).startsWith("query parameter 'fromSavepoint': '/etc' is outside");
+    // the job's path parameters (a connector's input or output) too
+    {
+      JsonObject bad = q5(1000, allowed.resolve("ckpt").toString());
+      bad.getJsonObject("params").put("output", outside);
+      r = authorized("POST", "/jobs", bad.encode());
+      assertThat(r.statusCode()).isEqualTo(400);
+      assertThat(error(r)).startsWith("job parameter 'output': '" + outside + "' is outside the directories");
+      JsonObject wordcount = new JsonObject().put("job", "io.eddy.examples.WordCount").put("params",
+          new JsonObject().put("input", "/etc/passwd").put("output", allowed.resolve("wc").toString()));
+      r = authorized("POST", "/jobs", wordcount.encode());
+      assertThat(r.statusCode()).isEqualTo(400);
+      assertThat(error(r)).startsWith("job parameter 'input': '/etc/passwd' is outside");
+    }
     assertThat(tmp.resolve("outside")).doesNotExist();
 
     // a running job: a savepoint directory outside the roots is refused, inside it is written

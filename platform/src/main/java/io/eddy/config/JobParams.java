@@ -18,14 +18,16 @@ import java.util.regex.Pattern;
  */
 public final class JobParams {
 
-    private static final JobParams EMPTY = new JobParams(Collections.emptyMap());
+    private static final JobParams EMPTY = new JobParams(Collections.emptyMap(), PathPolicy.unrestricted());
     private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
     private static final Pattern DECIMAL = Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
 
     private final Map<String, String> values;
+    private final PathPolicy paths;
 
-    private JobParams(Map<String, String> values) {
+    private JobParams(Map<String, String> values, PathPolicy paths) {
         this.values = values;
+        this.paths = paths;
     }
 
     /** @return parameters with no entries */
@@ -45,7 +47,7 @@ public final class JobParams {
         Map<String, String> copy = new LinkedHashMap<>();
         values.forEach((k, v) -> copy.put(Objects.requireNonNull(k, "null job parameter name"),
                 Objects.requireNonNull(v, () -> "job parameter '" + k + "' has a null value")));
-        return new JobParams(Collections.unmodifiableMap(copy));
+        return new JobParams(Collections.unmodifiableMap(copy), PathPolicy.unrestricted());
     }
 
     /**
@@ -164,7 +166,50 @@ public final class JobParams {
         Objects.requireNonNull(overrides, "overrides");
         Map<String, String> merged = new LinkedHashMap<>(values);
         merged.putAll(overrides);
-        return of(merged);
+        return of(merged).withPathPolicy(paths);
+    }
+
+    /**
+     * @param policy where path parameters may point: a cluster node's roots; a local run leaves it unrestricted
+     * @return the same parameters whose {@link #requirePath}/{@link #getPath} check paths against {@code policy}
+     */
+    public JobParams withPathPolicy(PathPolicy policy) {
+        return new JobParams(values, Objects.requireNonNull(policy, "policy"));
+    }
+
+    /** @return where path parameters may point */
+    public PathPolicy pathPolicy() {
+        return paths;
+    }
+
+    /**
+     * A parameter naming a file or directory, checked against the path policy: every connector path a job reads from
+     * its parameters goes through here, so that on a cluster an input or output cannot leave the node's roots.
+     *
+     * @param key the parameter name
+     * @return the value as given when unrestricted, else the absolute, normalized path
+     * @throws ConfigException {@code job parameter 'KEY' is required}, or naming the parameter and the path if it lies
+     *                         outside the roots
+     */
+    public String requirePath(String key) {
+        return checked(key, require(key));
+    }
+
+    /**
+     * @param key the parameter name
+     * @param def the path to use if the parameter is absent (checked too), or null
+     * @return as {@link #requirePath}, or null if absent and {@code def} is null
+     */
+    public String getPath(String key, String def) {
+        String value = values.getOrDefault(key, def);
+        return value == null ? null : checked(key, value);
+    }
+
+    private String checked(String key, String value) {
+        if (paths.roots().isEmpty()) {
+            return value;
+        }
+        return paths.resolve("job parameter '" + key + "'", value).toString();
     }
 
     /**

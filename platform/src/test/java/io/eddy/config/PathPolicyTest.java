@@ -47,4 +47,20 @@ class PathPolicyTest {
     assertThat(PathPolicy.unrestricted().resolve("x", "/etc/../tmp")).isEqualTo(Path.of("/tmp"));
     assertThatThrownBy(() -> PathPolicy.unrestricted().resolve("key 'd'", " ")).hasMessage("key 'd': an empty path");
   }
+
+  @Test
+  void jobParametersNamingPathsGoThroughThePolicy() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("data"));
+    JobParams params = JobParams.of(java.util.Map.of("input", root + "/in.txt", "output", "/etc/cron.d", "n", "3"));
+    assertThat(params.requirePath("output")).as("unrestricted: as given").isEqualTo("/etc/cron.d");
+    JobParams checked = params.withPathPolicy(PathPolicy.under(List.of(root)));
+    assertThat(checked.requirePath("input")).isEqualTo(root.toRealPath().resolve("in.txt").toString());
+    assertThatThrownBy(() -> checked.requirePath("output"))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith("job parameter 'output': '/etc/cron.d' is outside the directories");
+    assertThatThrownBy(() -> checked.requirePath("missing")).hasMessage("job parameter 'missing' is required");
+    assertThat(checked.getPath("missing", null)).isNull();
+    assertThatThrownBy(() -> checked.getPath("missing", "/tmp/../etc")).hasMessageContaining("is outside");
+    assertThat(checked.withOverrides(java.util.Map.of("n", "4")).pathPolicy().roots()).isNotEmpty();
+  }
 }
