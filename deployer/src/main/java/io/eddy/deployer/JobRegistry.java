@@ -39,6 +39,12 @@ import org.slf4j.LoggerFactory;
 final class JobRegistry {
   /** The cluster-wide map of job id to the job's JSON. */
   static final String JOBS_MAP = "eddy.jobs";
+  /**
+   * The cluster-wide map of job id to its live details, {@code {vertices, checkpoints}} (see
+   * {@link JobCoordinator#vertexMetrics} and {@link JobCoordinator#checkpointHistory}), written with the job's entry;
+   * not kept durably: a new leader starts them afresh.
+   */
+  static final String DETAILS_MAP = "eddy.jobs.details";
   /** Where the leader takes job mutations. */
   static final String ADDRESS = "eddy.deployer.jobs";
 
@@ -50,6 +56,7 @@ final class JobRegistry {
   private final ClusterTaskHosts hosts;
   private final Map<String, Entry> jobs = new LinkedHashMap<>();
   private AsyncMap<String, JsonObject> map;
+  private AsyncMap<String, JsonObject> details;
   private MessageConsumer<JsonObject> requests;
   private long reconcileTimer = -1;
 
@@ -58,6 +65,8 @@ final class JobRegistry {
     final String id;
     final JobDefinition submitted;
     final String restoreFrom;
+    long submittedAt = System.currentTimeMillis(); // epoch millis; a job carried on keeps its first
+    long endedAt; // epoch millis, 0 while it runs
     JobCoordinator coordinator;
     JobResult result;
     String failure; // a run that could not start
@@ -78,7 +87,10 @@ final class JobRegistry {
 
   /** Loads the registry, carries on the jobs that had not ended, and starts taking requests. */
   Future<Void> start() {
-    return vertx.sharedData().<String, JsonObject>getAsyncMap(JOBS_MAP).compose(m -> {
+    return vertx.sharedData().<String, JsonObject>getAsyncMap(DETAILS_MAP).compose(d -> {
+      details = d;
+      return vertx.sharedData().<String, JsonObject>getAsyncMap(JOBS_MAP);
+    }).compose(m -> {
       map = m;
       return m.entries();
     }).compose(known -> vertx.executeBlocking(() -> withDurableCopies(known), false)).compose(known -> {
@@ -132,6 +144,7 @@ final class JobRegistry {
       return;
     }
     Entry e = new Entry(id, job, saved.getString("restoreFrom"));
+    e.submittedAt = saved.getLong("submittedAt", e.submittedAt);
     jobs.put(id, e);
     if (state == JobStatus.FINISHED || state == JobStatus.FAILED || state == JobStatus.CANCELED) {
       e.coordinator = coordinator(e, job);
@@ -166,6 +179,7 @@ final class JobRegistry {
       } else {
         e.failure = String.valueOf(ar.cause().getMessage());
       }
+      e.endedAt = System.currentTimeMillis();
       publish(e);
     });
     publish(e);
@@ -411,6 +425,11 @@ final class JobRegistry {
   private Future<Void> publish(Entry e) {
     JsonObject j = describe(e);
     Future<Void> put = map.put(e.id, j);
+    if (e.endedBefore == null) {
+      details.put(e.id, new JsonObject().put("vertices", e.coordinator.vertexMetrics())
+          .put("checkpoints", e.coordinator.checkpointHistory()))
+          .onFailure(x -> LOG.debug("job {}: cannot publish its details: {}", e.id, x.toString()));
+    }
     Path durable = durablePath(e);
     if (durable != null) {
       vertx.executeBlocking(() -> {
@@ -450,7 +469,11 @@ final class JobRegistry {
         .put("state", state)
         .put("parallelism", c.slots() != null ? c.slots().parallelism() : running.config().parallelism())
         .put("desiredParallelism", c.desiredParallelism())
-        .put("attempt", c.attempt());
+        .put("attempt", c.attempt())
+        .put("submittedAt", e.submittedAt);
+    if (e.endedAt > 0) {
+      j.put("endedAt", e.endedAt);
+    }
     JsonArray subtasks = new JsonArray();
     if (c.plan() != null && c.slots() != null) {
       for (JobVertex v : c.plan().vertices()) {

@@ -29,7 +29,9 @@ import java.util.Set;
  *   <li>{@code POST /jobs/{id}/cancel}, {@code POST /jobs/{id}/savepoints[?stop=true]} (optional body
  *       {@code {"directory": ...}}; {@code stop}: cancel the job once the savepoint is taken),
  *       {@code POST /jobs/{id}/rescale?parallelism=N}; 404 for an unknown id, 409 when the job's state refuses;</li>
+ *   <li>{@code GET /jobs/{id}/vertices}, {@code GET /jobs/{id}/checkpoints}: see {@link JobDetailsRoutes};</li>
  *   <li>{@code GET /metrics}: Prometheus text (see {@link #metrics});</li>
+ *   <li>{@code GET /}: the web dashboard (see {@link DashboardRoutes});</li>
  *   <li>mutations are forwarded to the leader over the event bus ({@link JobRegistry#ADDRESS}); 503 while no
  *       leader has been elected;</li>
  *   <li>anything else: 404 (405 for a known path with another method) with {@code {"error": "..."}}.</li>
@@ -80,6 +82,8 @@ public final class RestVerticle extends VerticleBase {
         forward(ctx, new JsonObject().put("action", "cancel").put("id", ctx.pathParam("id"))));
     router.post("/jobs/:id/savepoints").handler(this::savepoint);
     router.post("/jobs/:id/rescale").handler(this::rescale);
+    JobDetailsRoutes.mount(router, vertx);
+    DashboardRoutes.mount(router);
     router.errorHandler(404, ctx -> error(ctx, 404, "no such resource: " + ctx.request().method() + " "
         + ctx.request().path()));
     router.errorHandler(405, ctx -> error(ctx, 405, "method not allowed: " + ctx.request().method() + " "
