@@ -11,15 +11,15 @@ import io.vertx.ext.web.handler.StaticHandler;
  * <p>Responses carry a content security policy that allows only this origin's scripts, styles and connections, and
  * forbid framing, so that another site can neither inject script into the page nor overlay its action buttons.
  */
-final class DashboardRoutes {
+public final class DashboardRoutes {
   /** Where the page's files live on the classpath. */
-  static final String WEB_ROOT = "eddy-dashboard";
+  public static final String WEB_ROOT = "eddy-dashboard";
 
   private DashboardRoutes() {
   }
 
   /** Adds the routes to {@code router}; handlers run on the REST verticle's event loop. */
-  static void mount(Router router) {
+  public static void mount(Router router) {
     router.get("/").handler(ctx -> ctx.reroute("/dashboard/index.html"));
     router.get("/dashboard/*").handler(ctx -> {
       ctx.response().putHeader("Content-Security-Policy",
