@@ -67,6 +67,9 @@ final class JobRegistry {
     final String restoreFrom;
     long submittedAt = System.currentTimeMillis(); // epoch millis; a job carried on keeps its first
     long endedAt; // epoch millis, 0 while it runs
+    volatile JsonObject published; // as last written to the map; read by the job's meters on any thread
+    volatile JsonObject details; // as last written to the details map
+    JobMeters meters;
     JobCoordinator coordinator;
     JobResult result;
     String failure; // a run that could not start
@@ -102,6 +105,11 @@ final class JobRegistry {
   }
 
   void stop() {
+    jobs.values().forEach(e -> {
+      if (e.meters != null) {
+        e.meters.remove(); // another node leads now and exports them
+      }
+    });
     vertx.cancelTimer(reconcileTimer);
     if (requests != null) {
       requests.unregister();
@@ -146,6 +154,7 @@ final class JobRegistry {
     Entry e = new Entry(id, job, saved.getString("restoreFrom"));
     e.submittedAt = saved.getLong("submittedAt", e.submittedAt);
     jobs.put(id, e);
+    measure(e);
     if (state == JobStatus.FINISHED || state == JobStatus.FAILED || state == JobStatus.CANCELED) {
       e.coordinator = coordinator(e, job);
       e.result = new JobResult(id, job.config().name(), state, saved.getString("error"), 0, Map.of());
@@ -274,6 +283,7 @@ final class JobRegistry {
       }
       Entry e = new Entry(JobCoordinator.newJobId(name), submitted, fromSavepoint);
       jobs.put(e.id, e);
+      measure(e);
       run(e, coordinator(e, submitted));
       msg.reply(new JsonObject().put("id", e.id));
     });
@@ -421,14 +431,22 @@ final class JobRegistry {
 
   // ---- the registry
 
+  /** Registers the job's meters: this node runs its coordinator, so it exports them. */
+  private void measure(Entry e) {
+    e.meters = new JobMeters(node.metrics().registry(), e.id, e.submitted.config().name(), () -> e.published,
+        () -> e.details);
+  }
+
   /** Writes the job's JSON to the cluster map and, off the event loop, next to its checkpoints. */
   private Future<Void> publish(Entry e) {
     JsonObject j = describe(e);
+    e.published = j;
     Future<Void> put = map.put(e.id, j);
     if (e.endedBefore == null) {
-      details.put(e.id, new JsonObject().put("vertices", e.coordinator.vertexMetrics())
-          .put("checkpoints", e.coordinator.checkpointHistory()))
-          .onFailure(x -> LOG.debug("job {}: cannot publish its details: {}", e.id, x.toString()));
+      JsonObject d = new JsonObject().put("vertices", e.coordinator.vertexMetrics())
+          .put("checkpoints", e.coordinator.checkpointHistory());
+      e.details = d;
+      details.put(e.id, d).onFailure(x -> LOG.debug("job {}: cannot publish its details: {}", e.id, x.toString()));
     }
     Path durable = durablePath(e);
     if (durable != null) {

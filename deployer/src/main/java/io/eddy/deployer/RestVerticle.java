@@ -30,7 +30,7 @@ import java.util.Set;
  *       {@code {"directory": ...}}; {@code stop}: cancel the job once the savepoint is taken),
  *       {@code POST /jobs/{id}/rescale?parallelism=N}; 404 for an unknown id, 409 when the job's state refuses;</li>
  *   <li>{@code GET /jobs/{id}/vertices}, {@code GET /jobs/{id}/checkpoints}: see {@link JobDetailsRoutes};</li>
- *   <li>{@code GET /metrics}: Prometheus text (see {@link #metrics});</li>
+ *   <li>{@code GET /metrics}: Prometheus text (see {@link NodeMetrics});</li>
  *   <li>{@code GET /}: the web dashboard (see {@link DashboardRoutes});</li>
  *   <li>mutations are forwarded to the leader over the event bus ({@link JobRegistry#ADDRESS}); 503 while no
  *       leader has been elected;</li>
@@ -64,7 +64,7 @@ public final class RestVerticle extends VerticleBase {
   public Future<?> start() {
     Router router = Router.router(vertx);
     router.get("/nodes").handler(this::nodes);
-    router.get("/metrics").handler(this::metrics);
+    node.metrics().mount(router, vertx, node);
     router.route("/jobs*").handler(io.vertx.ext.web.handler.BodyHandler.create().setBodyLimit(1 << 20));
     router.get("/jobs").handler(ctx -> jobsMap().compose(AsyncMap::entries).onSuccess(entries -> {
       List<JsonObject> all = entries.values().stream().sorted(Comparator.comparing(j -> j.getString("id"))).toList();
@@ -191,58 +191,6 @@ public final class RestVerticle extends VerticleBase {
         }))
         .onSuccess(ctx::json)
         .onFailure(ctx::fail);
-  }
-
-  /**
-   * Prometheus text format: per node {@code eddy_node_slots}, {@code eddy_node_used_slots}, {@code eddy_node_leader};
-   * per job {@code eddy_job_state} (1 for its current state), {@code eddy_job_parallelism}, {@code eddy_job_attempt}
-   * and every job metric as {@code eddy_job_<name in snake case>}. Job metrics are as of the job's last change in
-   * the registry (a state change or a completed checkpoint).
-   */
-  private void metrics(RoutingContext ctx) {
-    Future<java.util.Map<String, JsonObject>> nodes = vertx.sharedData().<String, JsonObject>getAsyncMap(ClusterNode.NODES_MAP)
-        .compose(AsyncMap::entries);
-    Future<String> leader = vertx.sharedData().<String, String>getAsyncMap(ClusterNode.CLUSTER_MAP)
-        .compose(c -> c.get(ClusterNode.LEADER_KEY));
-    Future<java.util.Map<String, JsonObject>> jobs = jobsMap().compose(AsyncMap::entries);
-    Future.all(nodes, leader, jobs).onSuccess(all -> {
-      Set<String> members = new HashSet<>(node.members());
-      StringBuilder out = new StringBuilder();
-      out.append("# TYPE eddy_node_slots gauge\n# TYPE eddy_node_used_slots gauge\n# TYPE eddy_node_leader gauge\n");
-      nodes.result().values().stream().filter(n -> members.contains(n.getString("id")))
-          .sorted(Comparator.comparing(n -> n.getString("id"))).forEach(n -> {
-            String labels = "{node=\"" + n.getString("id") + "\"}";
-            out.append("eddy_node_slots").append(labels).append(' ').append(n.getInteger("slots", 0)).append('\n');
-            out.append("eddy_node_used_slots").append(labels).append(' ').append(n.getInteger("usedSlots", 0)).append('\n');
-            out.append("eddy_node_leader").append(labels).append(' ')
-                .append(n.getString("id").equals(leader.result()) ? 1 : 0).append('\n');
-          });
-      jobs.result().values().stream().sorted(Comparator.comparing(j -> j.getString("id"))).forEach(j -> {
-        String labels = "{job=\"" + j.getString("id") + "\",name=\"" + j.getString("name") + "\"";
-        out.append("eddy_job_state").append(labels).append(",state=\"").append(j.getString("state")).append("\"} 1\n");
-        out.append("eddy_job_parallelism").append(labels).append("} ").append(j.getInteger("parallelism", 0)).append('\n');
-        out.append("eddy_job_attempt").append(labels).append("} ").append(j.getInteger("attempt", -1)).append('\n');
-        j.getJsonObject("metrics", new JsonObject()).forEach(m -> {
-          if (m.getValue() instanceof Number v) {
-            out.append("eddy_job_").append(snakeCase(m.getKey())).append(labels).append("} ").append(v).append('\n');
-          }
-        });
-      });
-      ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(out.toString());
-    }).onFailure(ctx::fail);
-  }
-
-  /** {@code checkpoints.lastDurationMillis} to {@code checkpoints_last_duration_millis}. */
-  static String snakeCase(String metric) {
-    StringBuilder b = new StringBuilder();
-    for (char c : metric.toCharArray()) {
-      if (Character.isUpperCase(c)) {
-        b.append('_').append(Character.toLowerCase(c));
-      } else {
-        b.append(Character.isLetterOrDigit(c) ? c : '_');
-      }
-    }
-    return b.toString();
   }
 
   private static void error(RoutingContext ctx, int status, String message) {

@@ -119,6 +119,11 @@ public final class TaskVerticle extends VerticleBase {
     return metrics;
   }
 
+  /** @return the job this task is part of */
+  public JobDefinition job() {
+    return job;
+  }
+
   public State state() {
     return state;
   }
