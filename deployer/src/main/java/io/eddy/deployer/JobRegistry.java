@@ -153,6 +153,7 @@ final class JobRegistry {
     }
     Entry e = new Entry(id, job, saved.getString("restoreFrom"));
     e.submittedAt = saved.getLong("submittedAt", e.submittedAt);
+    e.published = saved; // until this leader publishes it
     jobs.put(id, e);
     measure(e);
     if (state == JobStatus.FINISHED || state == JobStatus.FAILED || state == JobStatus.CANCELED) {
