@@ -30,6 +30,8 @@ public final class DashboardRoutes {
           .putHeader("Referrer-Policy", "no-referrer");
       ctx.next();
     });
-    router.get("/dashboard/*").handler(StaticHandler.create(WEB_ROOT).setIndexPage("index.html"));
+    // no caching headers: after an upgrade a browser must not keep the former page's script for a day
+    router.get("/dashboard/*").handler(StaticHandler.create(WEB_ROOT).setIndexPage("index.html")
+        .setCachingEnabled(false));
   }
 }
