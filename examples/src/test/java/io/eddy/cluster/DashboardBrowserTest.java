@@ -276,6 +276,8 @@ class DashboardBrowserTest {
     assertThat(afterParallelism).contains("2");
     new WebDriverWait(browser, WAIT).withMessage(() -> "vertex parallelism " + column("vertices", 1))
         .until(d -> column("vertices", 1).equals(afterParallelism));
+    new WebDriverWait(browser, WAIT).withMessage(() -> "source rate after the rescale: " + column("vertices", 2))
+        .until(d -> column("vertices", 2).get(0).matches("[0-9.]+( k| M)?"));
     screenshot("rescaled");
 
     // cancel from the page (with its confirmation): the REST API shows it CANCELED, and so does the page
