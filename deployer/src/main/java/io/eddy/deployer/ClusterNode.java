@@ -54,12 +54,14 @@ public final class ClusterNode {
   private volatile boolean closed;
   private volatile String nodeVerticleDeployment;
   private volatile NodeVerticle nodeVerticle;
+  private final NodeMetrics metrics;
 
-  private ClusterNode(NodeConfig config, Vertx vertx, HazelcastClusterManager clusterManager) {
+  private ClusterNode(NodeConfig config, Vertx vertx, HazelcastClusterManager clusterManager, NodeMetrics metrics) {
     this.config = config;
     this.pathPolicy = config.pathPolicy(); // resolves the roots' links once, before any event loop needs it
     this.vertx = vertx;
     this.clusterManager = clusterManager;
+    this.metrics = metrics;
   }
 
   /**
@@ -70,8 +72,12 @@ public final class ClusterNode {
    */
   public static Future<ClusterNode> start(NodeConfig config) {
     HazelcastClusterManager cm = new HazelcastClusterManager(hazelcastConfig(config));
-    return Vertx.builder().with(vertxOptions(config)).withClusterManager(cm).buildClustered().compose(vertx -> {
-      ClusterNode node = new ClusterNode(config, vertx, cm);
+    VertxOptions options = vertxOptions(config);
+    NodeMetrics metrics = new NodeMetrics();
+    options.setMetricsOptions(metrics.vertxMetricsOptions());
+    return Vertx.builder().with(options).withClusterManager(cm).withMetrics(metrics.vertxMetricsFactory())
+        .buildClustered().compose(vertx -> {
+      ClusterNode node = new ClusterNode(config, vertx, cm, metrics);
       cm.nodeListener(new NodeListener() {
         @Override
         public void nodeAdded(String nodeID) {
@@ -128,6 +134,7 @@ public final class ClusterNode {
       return vertx.deployVerticle(nv);
     }).compose(id -> {
       nodeVerticleDeployment = id;
+      metrics.bind(this);
       DeployerVerticle d = new DeployerVerticle(this, 1000);
       deployer = d;
       return vertx.deployVerticle(d);
@@ -222,6 +229,17 @@ public final class ClusterNode {
     return vertx;
   }
 
+  /** @return the node's metrics (its Prometheus registry) */
+  public NodeMetrics metrics() {
+    return metrics;
+  }
+
+  /** @return the tasks running on this node now (any thread) */
+  java.util.List<io.eddy.runtime.TaskVerticle> runningTasks() {
+    NodeVerticle nv = nodeVerticle;
+    return nv == null ? java.util.List.of() : nv.runningTasks();
+  }
+
   /** @return whether tasks of some job run on this node */
   public boolean hostsTasks() {
     NodeVerticle nv = nodeVerticle;
@@ -274,6 +292,7 @@ public final class ClusterNode {
         .toCompletionStage();
     // close from a thread of no Vert.x context: a future bound to one of this instance's contexts would never
     // deliver its completion, since closing stops them
-    return Future.fromCompletionStage(beforeClose.thenComposeAsync(v -> vertx.close().toCompletionStage()));
+    return Future.fromCompletionStage(beforeClose.thenComposeAsync(v -> vertx.close().toCompletionStage()))
+        .onComplete(ar -> metrics.close());
   }
 }

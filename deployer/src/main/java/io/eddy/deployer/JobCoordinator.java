@@ -58,6 +58,8 @@ public final class JobCoordinator {
   private final RestartStrategy restartStrategy;
   private final Map<Long, PendingCheckpoint> pending = new TreeMap<>();
   private final List<Long> durations = new ArrayList<>();
+  private final VertexMetrics vertexMetrics = new VertexMetrics(); // per vertex, from the acknowledgements
+  private final CheckpointHistory history = new CheckpointHistory();
   private SlotAssignment slots; // of the current attempt
   private int desired; // the parallelism asked for
   private int minimumAtStart; // the first attempt waits for this many slots
@@ -93,6 +95,7 @@ public final class JobCoordinator {
     Path savepoint; // where to copy it once complete, or null
     final Promise<Path> savepointDone = Promise.promise(); // completes with the checkpoint's directory if no savepoint
     boolean stop; // sources read nothing after the barrier: the job stops once this completes
+    long maxAlignmentNanos; // the longest alignment a subtask reported for it
 
     PendingCheckpoint(long id) {
       this.id = id;
@@ -216,6 +219,20 @@ public final class JobCoordinator {
     Map<String, Long> all = new TreeMap<>(metrics);
     liveMetrics.values().forEach(m -> mergeInto(all, m));
     return all;
+  }
+
+  /** @return the plan's vertices with their rates, back-pressure and watermarks (see {@link VertexMetrics#describe}) */
+  public JsonArray vertexMetrics() {
+    return vertexMetrics.describe(plan);
+  }
+
+  /** @return the recent checkpoints and the last failure (see {@link CheckpointHistory#describe}) */
+  public JsonObject checkpointHistory() {
+    return history.describe();
+  }
+
+  private static String kindOf(PendingCheckpoint pc, boolean isFinal) {
+    return isFinal ? "final" : pc.savepoint != null ? "savepoint" : pc.stop ? "stopping" : "checkpoint";
   }
 
   private void setStatus(JobStatus s) {
@@ -360,6 +377,7 @@ public final class JobCoordinator {
     ended = 0;
     endedTasks.clear();
     finalCheckpoint = -1;
+    vertexMetrics.newAttempt();
     int thisAttempt = attempt;
     onChange.run();
     reports = vertx.eventBus().consumer(TaskId.coordinatorAddress(jobId, thisAttempt), m -> onReport(thisAttempt, m.body()));
@@ -634,8 +652,10 @@ public final class JobCoordinator {
     vertx.cancelTimer(pc.timeoutTimer);
     pc.savepointDone.tryFail("checkpoint " + pc.id + " aborted: " + why);
     metrics.merge("checkpoints.aborted", 1L, Long::sum);
+    history.failed(pc.id, kindOf(pc, pc.id == finalCheckpoint), pc.startedAt, "aborted: " + why);
     LOG.log(System.Logger.Level.INFO, "job {0}: checkpoint {1} aborted: {2}", job.config().name(), String.valueOf(pc.id), why);
     sendToAll("abort", new JsonObject().put("checkpoint", pc.id));
+    onChange.run(); // the registry shows the failure
   }
 
   private void onAck(JsonObject ack) {
@@ -648,6 +668,11 @@ public final class JobCoordinator {
     }
     if (ack.containsKey("metrics")) {
       liveMetrics.put(ack.getInteger("vertex") + "/" + ack.getInteger("subtask"), ack.getJsonObject("metrics"));
+    }
+    JsonObject gauges = ack.getJsonObject("gauges");
+    vertexMetrics.onReport(ack.getInteger("vertex"), ack.getInteger("subtask"), ack.getJsonObject("metrics"), gauges);
+    if (gauges != null) {
+      pc.maxAlignmentNanos = Math.max(pc.maxAlignmentNanos, gauges.getLong("alignmentNanos", 0L));
     }
     pc.tasks.add(new JsonObject().put("vertex", ack.getInteger("vertex")).put("subtask", ack.getInteger("subtask"))
         .put("operators", ack.getJsonObject("operators")));
@@ -680,17 +705,20 @@ public final class JobCoordinator {
       if (ar.failed()) {
         LOG.log(System.Logger.Level.WARNING, "job {0}: checkpoint {1} could not be stored: {2}", job.config().name(), String.valueOf(pc.id), ar.cause().toString());
         metrics.merge("checkpoints.aborted", 1L, Long::sum);
+        history.failed(pc.id, kindOf(pc, isFinal), pc.startedAt, "could not be stored: " + ar.cause());
         pc.savepointDone.tryFail(ar.cause());
         if (isFinal) {
           onFailure("final checkpoint could not be stored: " + ar.cause());
         }
         return;
       }
+      long duration = System.currentTimeMillis() - pc.startedAt;
+      history.completed(pc.id, kindOf(pc, isFinal), pc.startedAt, duration, ar.result(), pc.maxAlignmentNanos / 1_000_000,
+          pc.savepoint != null ? pc.savepoint.toString() : null);
       pc.savepointDone.tryComplete(pc.savepoint != null ? pc.savepoint : storage.checkpointDirectory(pc.id));
       if (thisAttempt != attempt || result.future().isComplete()) {
         return;
       }
-      long duration = System.currentTimeMillis() - pc.startedAt;
       durations.add(duration);
       lastCompletedAt = System.currentTimeMillis();
       metrics.merge("checkpoints.completed", 1L, Long::sum);
@@ -740,6 +768,8 @@ public final class JobCoordinator {
     if (finishing || restartScheduledFor == attempt) {
       return; // the attempt is already being replaced
     }
+    pending.values().forEach(pc -> history.failed(pc.id, kindOf(pc, pc.id == finalCheckpoint), pc.startedAt,
+        "attempt " + attempt + " failed: " + failure));
     long delay = jobFailure ? restartStrategy.onFailure(System.currentTimeMillis()) : 0;
     if (delay < 0) {
       finish(JobStatus.FAILED, failure);
@@ -787,6 +817,8 @@ public final class JobCoordinator {
       checkpointTimer = -1;
     }
     pending.values().forEach(pc -> {
+      history.failed(pc.id, kindOf(pc, pc.id == finalCheckpoint), pc.startedAt,
+          "the job stopped before checkpoint " + pc.id + " completed");
       vertx.cancelTimer(pc.timeoutTimer);
       pc.savepointDone.tryFail("job stopped before checkpoint " + pc.id + " completed");
     });

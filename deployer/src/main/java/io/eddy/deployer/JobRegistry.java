@@ -40,6 +40,12 @@ import org.slf4j.LoggerFactory;
 final class JobRegistry {
   /** The cluster-wide map of job id to the job's JSON. */
   static final String JOBS_MAP = "eddy.jobs";
+  /**
+   * The cluster-wide map of job id to its live details, {@code {vertices, checkpoints}} (see
+   * {@link JobCoordinator#vertexMetrics} and {@link JobCoordinator#checkpointHistory}), written with the job's entry;
+   * not kept durably: a new leader starts them afresh.
+   */
+  static final String DETAILS_MAP = "eddy.jobs.details";
   /** Where the leader takes job mutations. */
   static final String ADDRESS = "eddy.deployer.jobs";
 
@@ -51,6 +57,7 @@ final class JobRegistry {
   private final ClusterTaskHosts hosts;
   private final Map<String, Entry> jobs = new LinkedHashMap<>();
   private AsyncMap<String, JsonObject> map;
+  private AsyncMap<String, JsonObject> details;
   private MessageConsumer<JsonObject> requests;
   private long reconcileTimer = -1;
 
@@ -59,6 +66,11 @@ final class JobRegistry {
     final String id;
     final JobDefinition submitted;
     final String restoreFrom;
+    long submittedAt = System.currentTimeMillis(); // epoch millis; a job carried on keeps its first
+    long endedAt; // epoch millis, 0 while it runs
+    volatile JsonObject published; // as last written to the map; read by the job's meters on any thread
+    volatile JsonObject details; // as last written to the details map
+    JobMeters meters;
     JobCoordinator coordinator;
     JobResult result;
     String failure; // a run that could not start
@@ -79,7 +91,10 @@ final class JobRegistry {
 
   /** Loads the registry, carries on the jobs that had not ended, and starts taking requests. */
   Future<Void> start() {
-    return vertx.sharedData().<String, JsonObject>getAsyncMap(JOBS_MAP).compose(m -> {
+    return vertx.sharedData().<String, JsonObject>getAsyncMap(DETAILS_MAP).compose(d -> {
+      details = d;
+      return vertx.sharedData().<String, JsonObject>getAsyncMap(JOBS_MAP);
+    }).compose(m -> {
       map = m;
       return m.entries();
     }).map(entries -> {
@@ -101,6 +116,11 @@ final class JobRegistry {
   }
 
   void stop() {
+    jobs.values().forEach(e -> {
+      if (e.meters != null) {
+        e.meters.remove(); // another node leads now and exports them
+      }
+    });
     vertx.cancelTimer(reconcileTimer);
     if (requests != null) {
       requests.unregister();
@@ -155,7 +175,10 @@ final class JobRegistry {
       return;
     }
     Entry e = new Entry(id, job, saved.getString("restoreFrom"));
+    e.submittedAt = saved.getLong("submittedAt", e.submittedAt);
+    e.published = saved; // until this leader publishes it
     jobs.put(id, e);
+    measure(e);
     if (state == JobStatus.FINISHED || state == JobStatus.FAILED || state == JobStatus.CANCELED) {
       e.coordinator = coordinator(e, job);
       e.result = new JobResult(id, job.config().name(), state, saved.getString("error"), 0, Map.of());
@@ -189,6 +212,7 @@ final class JobRegistry {
       } else {
         e.failure = String.valueOf(ar.cause().getMessage());
       }
+      e.endedAt = System.currentTimeMillis();
       publish(e);
     });
     publish(e);
@@ -301,6 +325,7 @@ final class JobRegistry {
       }
       Entry e = new Entry(JobCoordinator.newJobId(name), submitted, fromSavepoint);
       jobs.put(e.id, e);
+      measure(e);
       run(e, coordinator(e, submitted));
       msg.reply(new JsonObject().put("id", e.id));
     });
@@ -454,10 +479,23 @@ final class JobRegistry {
 
   // ---- the registry
 
+  /** Registers the job's meters: this node runs its coordinator, so it exports them. */
+  private void measure(Entry e) {
+    e.meters = new JobMeters(node.metrics().registry(), e.id, e.submitted.config().name(), () -> e.published,
+        () -> e.details);
+  }
+
   /** Writes the job's JSON to the cluster map and, off the event loop, next to its checkpoints. */
   private Future<Void> publish(Entry e) {
     JsonObject j = describe(e);
+    e.published = j;
     Future<Void> put = map.put(e.id, j);
+    if (e.endedBefore == null) {
+      JsonObject d = new JsonObject().put("vertices", e.coordinator.vertexMetrics())
+          .put("checkpoints", e.coordinator.checkpointHistory());
+      e.details = d;
+      details.put(e.id, d).onFailure(x -> LOG.debug("job {}: cannot publish its details: {}", e.id, x.toString()));
+    }
     Path durable = durablePath(e);
     if (durable != null) {
       vertx.executeBlocking(() -> {
@@ -497,7 +535,11 @@ final class JobRegistry {
         .put("state", state)
         .put("parallelism", c.slots() != null ? c.slots().parallelism() : running.config().parallelism())
         .put("desiredParallelism", c.desiredParallelism())
-        .put("attempt", c.attempt());
+        .put("attempt", c.attempt())
+        .put("submittedAt", e.submittedAt);
+    if (e.endedAt > 0) {
+      j.put("endedAt", e.endedAt);
+    }
     JsonArray subtasks = new JsonArray();
     if (c.plan() != null && c.slots() != null) {
       for (JobVertex v : c.plan().vertices()) {

@@ -47,6 +47,7 @@ public final class NodeVerticle extends VerticleBase {
   private AsyncMap<String, JsonObject> nodes;
   private MessageConsumer<JsonObject> requests;
   private final Map<String, Hosted> hosted = new LinkedHashMap<>(); // by jobId/attempt
+  private final Set<TaskVerticle> tasks = java.util.concurrent.ConcurrentHashMap.newKeySet(); // for the meters
   private volatile boolean hostsTasks;
 
   /** The tasks of one attempt of one job on this node. */
@@ -158,7 +159,10 @@ public final class NodeVerticle extends VerticleBase {
       TaskId id = new TaskId(jobId, attempt, t.getInteger(0), t.getInteger(1));
       h.slots().add(id.subtask() % assignment.parallelism());
       TaskVerticle task = new TaskVerticle(id, job, other -> nodeId.equals(assignment.nodeOf(other)), restore);
-      deployed.add(vertx.deployVerticle(task).onSuccess(h.deployments()::add));
+      deployed.add(vertx.deployVerticle(task).onSuccess(d -> {
+        h.deployments().add(d);
+        tasks.add(task);
+      }));
     }
     return Future.join(deployed).<Void>mapEmpty()
         .recover(e -> Future.failedFuture(LocalTaskHosts.firstCause(deployed, e)));
@@ -209,6 +213,15 @@ public final class NodeVerticle extends VerticleBase {
     });
     hostsTasks = !hosted.isEmpty();
     return Future.join(undeployed).<Void>mapEmpty().recover(e -> Future.succeededFuture());
+  }
+
+  /**
+   * @return the tasks this node runs now (any thread): those it deployed that are still live; the others are
+   *     forgotten here
+   */
+  public java.util.List<TaskVerticle> runningTasks() {
+    tasks.removeIf(t -> io.eddy.runtime.LiveTasks.get(t.id()) != t); // deployed, so it was live: it stopped
+    return java.util.List.copyOf(tasks);
   }
 
   /** @return whether this node runs tasks of some job (readable from any thread) */

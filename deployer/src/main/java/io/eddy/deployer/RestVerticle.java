@@ -32,7 +32,9 @@ import java.util.Set;
  *   <li>{@code POST /jobs/{id}/cancel}, {@code POST /jobs/{id}/savepoints[?stop=true]} (optional body
  *       {@code {"directory": ...}}; {@code stop}: cancel the job once the savepoint is taken),
  *       {@code POST /jobs/{id}/rescale?parallelism=N}; 404 for an unknown id, 409 when the job's state refuses;</li>
- *   <li>{@code GET /metrics}: Prometheus text (see {@link #metrics});</li>
+ *   <li>{@code GET /jobs/{id}/vertices}, {@code GET /jobs/{id}/checkpoints}: see {@link JobDetailsRoutes};</li>
+ *   <li>{@code GET /metrics}: Prometheus text (see {@link NodeMetrics});</li>
+ *   <li>{@code GET /}: the web dashboard (see {@link DashboardRoutes});</li>
  *   <li>mutations are forwarded to the leader over the event bus ({@link JobRegistry#ADDRESS}); 503 while no
  *       leader has been elected;</li>
  *   <li>{@code GET /health}: 200 while the node runs (liveness); {@code GET /ready}: 200 once the node is a member of
@@ -78,7 +80,7 @@ public final class RestVerticle extends VerticleBase {
     // no uploads: a multipart body is refused by the guard, and nothing is ever written to disk
     router.route().handler(BodyHandler.create(false).setBodyLimit(MAX_BODY_BYTES));
     router.get("/nodes").handler(this::nodes);
-    router.get("/metrics").handler(this::metrics);
+    node.metrics().mount(router, vertx, node);
     router.get("/jobs").handler(ctx -> jobsMap().compose(AsyncMap::entries).onSuccess(entries -> {
       List<JsonObject> all = validJobs(entries).stream().sorted(Comparator.comparing(j -> j.getString("id"))).toList();
       ctx.json(new JsonArray(List.copyOf(all)));
@@ -96,6 +98,8 @@ public final class RestVerticle extends VerticleBase {
         forward(ctx, new JsonObject().put("action", "cancel").put("id", ctx.pathParam("id"))));
     router.post("/jobs/:id/savepoints").handler(this::savepoint);
     router.post("/jobs/:id/rescale").handler(this::rescale);
+    JobDetailsRoutes.mount(router, vertx);
+    DashboardRoutes.mount(router);
     router.errorHandler(404, ctx -> error(ctx, 404, "no such resource: " + ctx.request().method() + " "
         + ctx.request().path()));
     router.errorHandler(405, ctx -> error(ctx, 405, "method not allowed: " + ctx.request().method() + " "
@@ -234,45 +238,6 @@ public final class RestVerticle extends VerticleBase {
         .onFailure(ctx::fail);
   }
 
-  /**
-   * Prometheus text format: per node {@code eddy_node_slots}, {@code eddy_node_used_slots}, {@code eddy_node_leader};
-   * per job {@code eddy_job_state} (1 for its current state), {@code eddy_job_parallelism}, {@code eddy_job_attempt}
-   * and every job metric as {@code eddy_job_<name in snake case>}. Job metrics are as of the job's last change in
-   * the registry (a state change or a completed checkpoint).
-   */
-  private void metrics(RoutingContext ctx) {
-    Future<java.util.Map<String, Object>> nodes = vertx.sharedData().<String, Object>getAsyncMap(ClusterNode.NODES_MAP)
-        .compose(AsyncMap::entries);
-    Future<String> leader = vertx.sharedData().<String, Object>getAsyncMap(ClusterNode.CLUSTER_MAP)
-        .compose(c -> c.get(ClusterNode.LEADER_KEY)).map(ClusterMapEntries::leader);
-    Future<java.util.Map<String, Object>> jobs = jobsMap().compose(AsyncMap::entries);
-    Future.all(nodes, leader, jobs).onSuccess(all -> {
-      Set<String> members = new HashSet<>(node.members());
-      StringBuilder out = new StringBuilder();
-      out.append("# TYPE eddy_node_slots gauge\n# TYPE eddy_node_used_slots gauge\n# TYPE eddy_node_leader gauge\n");
-      validNodes(nodes.result()).stream().filter(n -> members.contains(n.getString("id")))
-          .sorted(Comparator.comparing(n -> n.getString("id"))).forEach(n -> {
-            String labels = "{node=\"" + n.getString("id") + "\"}";
-            out.append("eddy_node_slots").append(labels).append(' ').append(n.getInteger("slots", 0)).append('\n');
-            out.append("eddy_node_used_slots").append(labels).append(' ').append(n.getInteger("usedSlots", 0)).append('\n');
-            out.append("eddy_node_leader").append(labels).append(' ')
-                .append(n.getString("id").equals(leader.result()) ? 1 : 0).append('\n');
-          });
-      validJobs(jobs.result()).stream().sorted(Comparator.comparing(j -> j.getString("id"))).forEach(j -> {
-        String labels = "{job=\"" + j.getString("id") + "\",name=\"" + j.getString("name") + "\"";
-        out.append("eddy_job_state").append(labels).append(",state=\"").append(j.getString("state")).append("\"} 1\n");
-        out.append("eddy_job_parallelism").append(labels).append("} ").append(j.getInteger("parallelism", 0)).append('\n');
-        out.append("eddy_job_attempt").append(labels).append("} ").append(j.getInteger("attempt", -1)).append('\n');
-        j.getJsonObject("metrics", new JsonObject()).forEach(m -> {
-          if (m.getValue() instanceof Number v) {
-            out.append("eddy_job_").append(snakeCase(m.getKey())).append(labels).append("} ").append(v).append('\n');
-          }
-        });
-      });
-      ctx.response().putHeader("content-type", "text/plain; version=0.0.4").end(out.toString());
-    }).onFailure(ctx::fail);
-  }
-
   private static List<JsonObject> validNodes(java.util.Map<String, ?> entries) {
     return entries.entrySet().stream().map(e -> ClusterMapEntries.node(e.getKey(), e.getValue()))
         .filter(java.util.Objects::nonNull).toList();
@@ -281,19 +246,6 @@ public final class RestVerticle extends VerticleBase {
   private static List<JsonObject> validJobs(java.util.Map<String, ?> entries) {
     return entries.entrySet().stream().map(e -> ClusterMapEntries.job(e.getKey(), e.getValue()))
         .filter(java.util.Objects::nonNull).toList();
-  }
-
-  /** {@code checkpoints.lastDurationMillis} to {@code checkpoints_last_duration_millis}. */
-  static String snakeCase(String metric) {
-    StringBuilder b = new StringBuilder();
-    for (char c : metric.toCharArray()) {
-      if (Character.isUpperCase(c)) {
-        b.append('_').append(Character.toLowerCase(c));
-      } else {
-        b.append(Character.isLetterOrDigit(c) ? c : '_');
-      }
-    }
-    return b.toString();
   }
 
   static void error(RoutingContext ctx, int status, String message) {

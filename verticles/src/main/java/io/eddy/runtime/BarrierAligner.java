@@ -11,6 +11,7 @@ final class BarrierAligner {
   private final boolean[] arrived;
   private long pending = -1;
   private long pendingTimestamp;
+  private long firstBarrierNanos; // when the pending checkpoint's first barrier arrived
   private int arrivedCount;
 
   BarrierAligner(InputGate gate) {
@@ -29,6 +30,7 @@ final class BarrierAligner {
     if (id > pending) {
       pending = id;
       pendingTimestamp = timestamp;
+      firstBarrierNanos = System.nanoTime();
       java.util.Arrays.fill(arrived, false);
       arrivedCount = 0;
     }
@@ -59,6 +61,11 @@ final class BarrierAligner {
 
   long pendingTimestamp() {
     return pendingTimestamp;
+  }
+
+  /** @return how long the pending checkpoint's alignment has taken since its first barrier */
+  long alignmentNanos() {
+    return System.nanoTime() - firstBarrierNanos;
   }
 
   /** The aligned checkpoint was taken: start over. */

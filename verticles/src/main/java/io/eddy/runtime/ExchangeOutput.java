@@ -10,9 +10,11 @@ import io.eddy.record.Watermark;
  */
 final class ExchangeOutput implements Output<Object> {
   private final RecordWriter[] writers;
+  private final TaskMetrics metrics;
 
-  ExchangeOutput(RecordWriter[] writers) {
+  ExchangeOutput(RecordWriter[] writers, TaskMetrics metrics) {
     this.writers = writers;
+    this.metrics = metrics;
   }
 
   @Override
@@ -24,6 +26,7 @@ final class ExchangeOutput implements Output<Object> {
 
   @Override
   public void watermark(long watermark) {
+    metrics.outputWatermark(watermark);
     Watermark w = watermark == Long.MAX_VALUE ? Watermark.END : new Watermark(watermark);
     control(w);
   }

@@ -30,6 +30,7 @@ final class OutputChannel {
   private final Counter framesOut;
   private final Counter recordsOut;
   private final Counter maxInFlight;
+  private final TaskMetrics metrics;
   private Frame frame;
   private long nextSequence;
   private int credits;
@@ -49,6 +50,7 @@ final class OutputChannel {
     this.framesOut = metrics.counter(TaskMetrics.FRAMES_OUT);
     this.recordsOut = metrics.counter(TaskMetrics.RECORDS_OUT);
     this.maxInFlight = metrics.counter(TaskMetrics.MAX_FRAMES_IN_FLIGHT);
+    this.metrics = metrics;
     begin();
   }
 
@@ -102,6 +104,9 @@ final class OutputChannel {
     if (credits > 0 && pending.isEmpty()) {
       send(message);
     } else {
+      if (pending.isEmpty()) {
+        metrics.channelOutOfCredit();
+      }
       pending.add(message);
     }
   }
@@ -125,8 +130,14 @@ final class OutputChannel {
   void grant(int credits, int acknowledged) {
     this.credits += credits;
     this.inFlight -= acknowledged;
+    if (pending.isEmpty()) {
+      return;
+    }
     while (this.credits > 0 && !pending.isEmpty()) {
       send(pending.poll());
+    }
+    if (pending.isEmpty()) {
+      metrics.channelReleased();
     }
   }
 

@@ -23,6 +23,15 @@ public final class TaskMetrics {
   public static final String MAX_FRAMES_QUEUED = "maxFramesQueued";
 
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
+  // Gauges and clocks, written on the task's event loop at most once per frame or watermark (never per record) and
+  // read by whoever reports them: volatile, so a reader on another thread sees recent values.
+  private volatile long runningSinceMillis;
+  private volatile long inputWatermark = Long.MIN_VALUE;
+  private volatile long outputWatermark = Long.MIN_VALUE;
+  private volatile long lastAlignmentNanos;
+  private volatile long blockedNanos; // completed intervals with some output channel out of credit
+  private volatile long blockedSinceNanos; // start of the current interval, 0 when none
+  private int blockedChannels; // event loop only
 
   public Counter counter(String name) {
     return counters.computeIfAbsent(name, Counter::new);
@@ -38,5 +47,65 @@ public final class TaskMetrics {
     Map<String, Long> m = new TreeMap<>();
     counters.forEach((k, v) -> m.put(k, v.get()));
     return m;
+  }
+
+  /** The task started running (its event loop). */
+  void running(long epochMillis) {
+    runningSinceMillis = epochMillis;
+  }
+
+  /** The watermark the task's input gate passed to its chain (its event loop, once per watermark). */
+  void inputWatermark(long watermark) {
+    inputWatermark = watermark;
+  }
+
+  /** The watermark the chain sent downstream (its event loop, once per watermark). */
+  void outputWatermark(long watermark) {
+    outputWatermark = watermark;
+  }
+
+  /** How long the last aligned checkpoint held input channels, first barrier to last (its event loop). */
+  void alignment(long nanos) {
+    lastAlignmentNanos = nanos;
+  }
+
+  /**
+   * An output channel now holds a sealed frame it has no credit for (its event loop, once per such frame). The
+   * task is back-pressured from the first such channel until the last one is sent.
+   */
+  void channelOutOfCredit() {
+    if (blockedChannels++ == 0) {
+      blockedSinceNanos = System.nanoTime();
+    }
+  }
+
+  /** A channel that was out of credit has sent everything it held (its event loop). */
+  void channelReleased() {
+    if (--blockedChannels == 0) {
+      blockedNanos += System.nanoTime() - blockedSinceNanos;
+      blockedSinceNanos = 0;
+    }
+  }
+
+  /** @return the time so far with some output channel out of credit, including the current interval */
+  public long backPressuredNanos() {
+    long since = blockedSinceNanos;
+    return blockedNanos + (since == 0 ? 0 : System.nanoTime() - since);
+  }
+
+  /**
+   * The task's gauges as of now, read when a report is sent: {@code atMillis}, {@code runningSinceMillis},
+   * {@code backPressuredNanos}, {@code inputWatermark} and {@code outputWatermark} ({@link Long#MIN_VALUE} before the
+   * first), {@code alignmentNanos} (of the last aligned checkpoint).
+   */
+  public Map<String, Long> gauges() {
+    Map<String, Long> g = new TreeMap<>();
+    g.put("atMillis", System.currentTimeMillis());
+    g.put("runningSinceMillis", runningSinceMillis);
+    g.put("backPressuredNanos", backPressuredNanos());
+    g.put("inputWatermark", inputWatermark);
+    g.put("outputWatermark", outputWatermark);
+    g.put("alignmentNanos", lastAlignmentNanos);
+    return g;
   }
 }

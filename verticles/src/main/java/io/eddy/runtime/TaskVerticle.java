@@ -121,6 +121,11 @@ public final class TaskVerticle extends VerticleBase {
     return metrics;
   }
 
+  /** @return the job this task is part of */
+  public JobDefinition job() {
+    return job;
+  }
+
   public State state() {
     return state;
   }
@@ -184,7 +189,7 @@ public final class TaskVerticle extends VerticleBase {
       }
     }
     if (!mainWriters.isEmpty()) {
-      exchange = new ExchangeOutput(mainWriters.toArray(new RecordWriter[0]));
+      exchange = new ExchangeOutput(mainWriters.toArray(new RecordWriter[0]), metrics);
       exchanges.add(exchange);
     }
 
@@ -304,7 +309,7 @@ public final class TaskVerticle extends VerticleBase {
     }
     java.util.Map<String, Output<Object>> outputs = new java.util.HashMap<>();
     byTag.forEach((tag, writers) -> {
-      ExchangeOutput x = new ExchangeOutput(writers.toArray(new RecordWriter[0]));
+      ExchangeOutput x = new ExchangeOutput(writers.toArray(new RecordWriter[0]), metrics);
       exchanges.add(x);
       outputs.put(tag, x);
     });
@@ -398,6 +403,7 @@ public final class TaskVerticle extends VerticleBase {
       return;
     }
     state = State.RUNNING;
+    metrics.running(System.currentTimeMillis());
     if (gate != null) {
       gate.grantInitialCredits();
     }
@@ -568,6 +574,7 @@ public final class TaskVerticle extends VerticleBase {
         if (e instanceof io.eddy.record.CheckpointBarrier b) {
           debug("barrier " + b.id() + " on channel " + ch);
           if (aligner.onBarrier(ch, b.id(), b.timestamp())) {
+            metrics.alignment(aligner.alignmentNanos());
             aligner.reset();
             gate.unblockAll();
             takeSnapshot(b.id(), b.timestamp(), true);
@@ -583,12 +590,14 @@ public final class TaskVerticle extends VerticleBase {
         } else if (e instanceof Watermark w) {
           long wm = gate.onWatermark(ch, w.timestamp());
           if (wm != Long.MIN_VALUE) {
+            metrics.inputWatermark(wm);
             h.watermark(wm);
           }
         } else if (e instanceof io.eddy.record.WatermarkStatus status) {
           boolean wasAllIdle = gate.allIdle();
           long wm = gate.onIdleness(ch, status == io.eddy.record.WatermarkStatus.IDLE);
           if (wm != Long.MIN_VALUE) {
+            metrics.inputWatermark(wm);
             h.watermark(wm);
           }
           if (gate.allIdle() != wasAllIdle) {
@@ -598,6 +607,7 @@ public final class TaskVerticle extends VerticleBase {
           debug("end of input on channel " + ch);
           boolean last = gate.onEndOfInput(ch);
           if (aligner.onChannelEnded()) {
+            metrics.alignment(aligner.alignmentNanos());
             aligner.reset();
             gate.unblockAll();
             takeSnapshot(aligner.pendingId(), aligner.pendingTimestamp(), true);
@@ -607,6 +617,7 @@ public final class TaskVerticle extends VerticleBase {
           } else {
             long wm = gate.advanceAfterEnd();
             if (wm != Long.MIN_VALUE) {
+              metrics.inputWatermark(wm);
               h.watermark(wm);
             }
           }
@@ -681,7 +692,9 @@ public final class TaskVerticle extends VerticleBase {
             .put("checkpoint", checkpointId)
             .put("operators", ar.result())
             // the counters so far ride along, so the job's metrics are live to the last checkpoint
-            .put("metrics", new JsonObject(new java.util.LinkedHashMap<>(metrics.snapshot())));
+            .put("metrics", new JsonObject(new java.util.LinkedHashMap<>(metrics.snapshot())))
+            // and the gauges as of now (back-pressure time, watermarks, alignment), per subtask
+            .put("gauges", new JsonObject(new java.util.LinkedHashMap<>(metrics.gauges())));
         vertx.eventBus().send(id.coordinatorAddress(), ack);
       });
     } catch (Throwable e) {
