@@ -37,16 +37,18 @@ import org.junit.jupiter.params.provider.ValueSource;
  * it is not: records of the slow stream behind its barrier are counted twice). In at-least-once
  * mode without a failure the output is the oracle too.
  *
- * <p>The fast stream's event time is compressed 150-fold, so that both streams cover the same 200
+ * <p>The fast stream's event time is compressed 750-fold, so that both streams cover the same 200
  * ms of event time and the slow stream paces the windows.
  */
 @Timeout(120)
 class UnionSkewTest {
   static final long SLOW_EVENTS = 2_000;
   static final long SLOW_RATE = 2_000; // 1 s
-  static final long FAST_EVENTS = 300_000;
+  // enough that the first checkpoint completes before the fast input ends even on a loaded machine: the failure
+  // is injected only after it
+  static final long FAST_EVENTS = 1_500_000;
   static final long FAST_RATE = 0; // unlimited: held back only by credit
-  static final long COMPRESSION = 150;
+  static final long COMPRESSION = 750;
   static final long WINDOW_MILLIS = 25;
   static final int KEYS = 20;
   static final int CREDITS = 4; // frames in flight per channel: the fast channels stay full

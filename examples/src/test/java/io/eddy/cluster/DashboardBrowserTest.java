@@ -179,7 +179,8 @@ class DashboardBrowserTest {
   void thePageShowsWhatTheRestApiSaysAndItsButtonsWork() throws Exception {
     browser = headlessChromium(); // first: a missing browser fails at once, with how to install it
     NodeConfig conf = NodeConfig.defaults()
-        .withClusterName("eddy-dash-" + UUID.randomUUID().toString().substring(0, 8)).withSlots(1);
+        .withClusterName("eddy-dash-" + UUID.randomUUID().toString().substring(0, 8)).withSlots(1)
+        .withPathRoots(List.of(tmp.toString())); // the job's checkpoints and output live there
     ClusterNode a = start(conf);
     ClusterNode b = start(conf);
     HttpResponse<String> submitted = call(a, "POST", "/jobs", job("dash-q5").encode());

@@ -146,7 +146,8 @@ class PrometheusMetricsTest {
   @Timeout(value = 240, unit = TimeUnit.SECONDS)
   void eachNodeExportsWhatItRunsInPrometheusForm() throws Exception {
     NodeConfig conf = NodeConfig.defaults()
-        .withClusterName("eddy-prom-" + UUID.randomUUID().toString().substring(0, 8)).withSlots(1);
+        .withClusterName("eddy-prom-" + UUID.randomUUID().toString().substring(0, 8)).withSlots(1)
+        .withPathRoots(List.of(tmp.toString())); // the job's checkpoints and output live there
     ClusterNode a = start(conf);
     ClusterNode b = start(conf);
     JsonObject job = new JsonObject(Files.readString(Path.of(System.getProperty("eddy.root", ".."),
