@@ -762,6 +762,10 @@ public final class TaskVerticle extends VerticleBase {
   private void endOfInput() {
     head.watermark(Long.MAX_VALUE);
     head.endOfInput();
+    if (sourceBadRecords != null) { // the source's own side output is outside the chain
+      sourceBadRecords.watermark(Long.MAX_VALUE);
+      sourceBadRecords.endOfInput();
+    }
     state = State.FINISHING;
     flushAll();
     Future.all(new ArrayList<>(finishWork)).onComplete(ar -> {
