@@ -27,4 +27,14 @@ public interface TwoPhaseCommitSinkWriter<T> extends SinkWriter<T> {
 
   /** The committables {@link #finish} produced (valid once its future has succeeded). */
   List<String> finalCommittables();
+
+  /**
+   * True when, on restore, every subtask's writer should get the committables of all subtasks
+   * (false, the default: each gets a share). A writer whose restore also cleans up (aborts what
+   * no checkpoint recorded) needs the whole list, and decides itself which ones it commits, so
+   * that no two writers act on the same transaction.
+   */
+  default boolean committablesToEverySubtask() {
+    return false;
+  }
 }
