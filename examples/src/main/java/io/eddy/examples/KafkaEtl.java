@@ -61,6 +61,12 @@ public final class KafkaEtl implements StreamJob {
 
   /** The dataflow, with {@code tap} applied to every order after it got its event time (tests inject failures there). */
   public static void build(Pipeline pipeline, JobParams params, MapFunction<Order, Order> tap) {
+    build(pipeline, params, tap, source -> { });
+  }
+
+  /** As {@link #build(Pipeline, JobParams, MapFunction)}, with more source options (a test's stop offsets). */
+  public static void build(Pipeline pipeline, JobParams params, MapFunction<Order, Order> tap,
+      java.util.function.Consumer<KafkaSource.Builder<Order>> sourceOptions) {
     String servers = params.get("bootstrapServers", "127.0.0.1:9092");
     KafkaSource.Builder<Order> source = KafkaSource.<Order>builder().name("orders")
         .bootstrapServers(servers)
@@ -72,6 +78,7 @@ public final class KafkaEtl implements StreamJob {
     if (params.getBoolean("bounded", false)) {
       source.bounded(KafkaSource.Bounded.atStart());
     }
+    sourceOptions.accept(source);
     KafkaSink<CustomerTotal> sink = KafkaSink.<CustomerTotal>builder().name("totals")
         .bootstrapServers(servers)
         .topic(params.get("outputTopic", "order-totals"))

@@ -47,6 +47,7 @@ final class KafkaSourceReader<T> implements SourceReader<T> {
   private final TreeMap<Long, Map<TopicPartition, Long>> snapshots = new TreeMap<>(); // by checkpoint, to commit
   private Iterator<ConsumerRecord<byte[], byte[]>> batch;
   private boolean fetching;
+  private io.vertx.core.Future<?> seeking = io.vertx.core.Future.succeededFuture();
   private boolean checkingEnds;
   private boolean noMoreSplits;
   private Throwable failure;
@@ -104,8 +105,16 @@ final class KafkaSourceReader<T> implements SourceReader<T> {
     }
     if (!added.isEmpty()) {
       reassign();
-      // queued after the assignment on the consumer's own thread, before the next poll
-      added.forEach(tp -> consumer.seek(tp, partitions.get(tp).next));
+      // the Vert.x consumer queues a seek through the event loop, but a poll straight onto its
+      // thread: no poll may start before the seeks are done, or it would read from no position
+      List<io.vertx.core.Future<Void>> seeks = new ArrayList<>();
+      added.forEach(tp -> seeks.add(consumer.seek(tp, partitions.get(tp).next)));
+      seeking = io.vertx.core.Future.all(seeks).onComplete(ar -> {
+        if (ar.failed() && failure == null) {
+          failure = ar.cause();
+        }
+        context.wakeUp();
+      });
     }
   }
 
@@ -204,7 +213,7 @@ final class KafkaSourceReader<T> implements SourceReader<T> {
 
   /** One poll at a time; its batch is emitted before the next is asked for. */
   private void fetch() {
-    if (fetching || batch != null) {
+    if (fetching || batch != null || !seeking.isComplete()) {
       return;
     }
     if (partitions.values().stream().allMatch(p -> p.done)) {
