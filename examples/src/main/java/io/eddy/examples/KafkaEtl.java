@@ -38,7 +38,9 @@ import java.time.Duration;
  * (default {@code orders}), {@code outputTopic} (default {@code order-totals}), {@code groupId}
  * (default {@code kafka-etl}; offsets are committed there for monitoring),
  * {@code startingOffsets} (default {@code earliest}; see the README), {@code bounded} (default
- * false: stop at the offsets current at start), {@code windowMs} (default 60000),
+ * false: stop at the offsets current at start), {@code stopOffsets} (stop before these offsets,
+ * {@code "orders-0:100,orders-1:250"}; partitions not listed stop at their end at start),
+ * {@code windowMs} (default 60000),
  * {@code outOfOrdernessMs} (default 1000), {@code idleMs} (default 5000),
  * {@code partitionDiscoveryMillis} (default 30000), {@code guarantee} (default exactly-once),
  * {@code transactionalIdPrefix} (default {@code kafka-etl}), {@code transactionTimeoutMs} (default
@@ -78,6 +80,10 @@ public final class KafkaEtl implements StreamJob {
     if (params.getBoolean("bounded", false)) {
       source.bounded(KafkaSource.Bounded.atStart());
     }
+    String stops = params.get("stopOffsets");
+    if (stops != null) {
+      source.bounded(KafkaSource.Bounded.at(parseOffsets(stops)));
+    }
     sourceOptions.accept(source);
     KafkaSink<CustomerTotal> sink = KafkaSink.<CustomerTotal>builder().name("totals")
         .bootstrapServers(servers)
@@ -100,6 +106,21 @@ public final class KafkaEtl implements StreamJob {
         .window(TumblingWindows.<Order>eventTime(Duration.ofMillis(params.getLong("windowMs", 60_000))))
         .aggregate(new Sum(), new PerWindow()).name("totals-per-window")
         .sink(sink).name("write-totals");
+  }
+
+  /** {@code "orders-0:100,orders-1:250"}: partition to offset. */
+  static java.util.Map<String, Long> parseOffsets(String text) {
+    java.util.Map<String, Long> out = new java.util.HashMap<>();
+    for (String entry : text.split(",")) {
+      int colon = entry.lastIndexOf(':');
+      try {
+        out.put(entry.substring(0, colon).trim(), Long.parseLong(entry.substring(colon + 1).trim()));
+      } catch (RuntimeException e) {
+        throw new io.eddy.config.ConfigException("job parameter 'stopOffsets': '" + entry
+            + "' is not <topic>-<partition>:<offset>");
+      }
+    }
+    return out;
   }
 
   static final class Sum implements AggregateFunction<Order, Totals, Totals> {
