@@ -111,6 +111,41 @@ class KafkaExactlyOnceTest {
     assertThat(committed.values()).allSatisfy(o -> assertThat(o.offset()).isBetween(1L, (long) DATA.perPartition));
   }
 
+  /** The broker goes away (stopped, then started again on the same ports and data) mid-run. */
+  @Test
+  void theJobRidesOutABrokerRestartWithNothingLostOrDuplicated() throws Exception {
+    String name = "etl-restart";
+    String inputTopic = "orders-" + name;
+    broker.createTopic(inputTopic, 3);
+    broker.createTopic("totals-restart", 2);
+    DATA.produceStage(broker, inputTopic, 0);
+    Path checkpoints = tmp.resolve("checkpoints");
+    JsonObject json = Checkpointing.jobJson(name, 2, checkpoints, 100, "exactly-once")
+        .put("restartStrategy", new JsonObject().put("type", "fixed-delay").put("attempts", 20).put("delayMillis", 500))
+        .put("params", new JsonObject()
+            .put("bootstrapServers", broker.bootstrapServers())
+            .put("inputTopic", inputTopic).put("outputTopic", "totals-restart").put("groupId", name)
+            .put("stopOffsets", DATA.stopOffsets(inputTopic))
+            .put("windowMs", String.valueOf(WINDOW_MS)).put("outOfOrdernessMs", "1000").put("idleMs", "600000")
+            .put("transactionalIdPrefix", name).put("transactionTimeoutMs", "60000"));
+    CompletableFuture<JobResult> result = CompletableFuture.supplyAsync(() -> {
+      try {
+        return Checkpointing.run(json, new KafkaEtl(), null);
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+    });
+    await(() -> Checkpointing.completed(checkpoints, name).size() >= 2, "two checkpoints");
+    broker.stop();
+    broker.restart();
+    DATA.produceStage(broker, inputTopic, 1);
+    DATA.produceStage(broker, inputTopic, 2);
+    JobResult r = result.get(Checkpointing.TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    assertThat(r.status()).as(String.valueOf(r.error())).isEqualTo(JobStatus.FINISHED);
+    assertThat(OrderData.committedTotals(broker, "totals-restart")).isEqualTo(DATA.oracle(WINDOW_MS));
+    broker.awaitNoOpenTransactions(name + "-", Duration.ofSeconds(30));
+  }
+
   @Test
   void atLeastOnceSeesEveryResult() throws Exception {
     JobResult r = runWithOneFailure("etl-alo", "at-least-once", "totals-alo");
