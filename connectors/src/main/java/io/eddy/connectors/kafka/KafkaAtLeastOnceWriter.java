@@ -31,8 +31,8 @@ final class KafkaAtLeastOnceWriter<T> implements TwoPhaseCommitSinkWriter<T> {
     this.sink = sink;
     Map<String, String> config = new HashMap<>();
     sink.producerProperties().forEach((k, v) -> config.put((String) k, (String) v));
-    if (sink.guarantee == DeliveryGuarantee.NONE) {
-      config.putIfAbsent("acks", "1");
+    if (sink.guarantee == DeliveryGuarantee.NONE && !sink.properties.containsKey("acks")) {
+      config.put("acks", "1"); // nothing waits for the acknowledgement anyway
     }
     producer = KafkaProducer.create(context.vertx(), config, new ByteArraySerializer(), new ByteArraySerializer());
   }
