@@ -25,10 +25,11 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Reads the partitions assigned to one subtask with a Vert.x Kafka consumer (manual assignment,
- * no group membership). It fetches one batch at a time ({@code max.poll.records}, default 500)
- * and asks for the next only when the task has emitted the last: a back-pressured task stops
- * polling, and a consumer that is not polled sends no fetch, so every partition pauses and at
- * most one batch (plus the client's own bounded fetch buffer) waits in memory.
+ * no group membership). It keeps at most two batches ({@code max.poll.records}, default 500,
+ * each): the one being emitted and the next, fetched meanwhile; it asks for another only when
+ * one has been emitted. A back-pressured task stops emitting, so it stops polling, and a consumer
+ * that is not polled sends no fetch: every partition pauses, and at most two batches (plus the
+ * client's own bounded fetch buffer) wait in memory.
  *
  * <p>Positions are the next offset to emit per partition; a bounded partition is done when its
  * position reaches its stop offset (asked of the consumer, since transaction markers take
@@ -45,7 +46,8 @@ final class KafkaSourceReader<T> implements SourceReader<T> {
   private final List<String> announce = new ArrayList<>(); // splits the watermark operator should know
   private final List<String> announceFinished = new ArrayList<>(); // and those found finished outside a poll
   private final TreeMap<Long, Map<TopicPartition, Long>> snapshots = new TreeMap<>(); // by checkpoint, to commit
-  private Iterator<ConsumerRecord<byte[], byte[]>> batch;
+  private Iterator<ConsumerRecord<byte[], byte[]>> batch; // being emitted
+  private Iterator<ConsumerRecord<byte[], byte[]>> next; // fetched while it is
   private boolean fetching;
   private io.vertx.core.Future<?> seeking = io.vertx.core.Future.succeededFuture();
   private boolean checkingEnds;
@@ -164,9 +166,15 @@ final class KafkaSourceReader<T> implements SourceReader<T> {
       }
     }
     if (batch != null && batch.hasNext()) {
+      fetch(); // the next batch comes while this one is emitted
       return InputStatus.MORE_AVAILABLE;
     }
-    batch = null;
+    batch = next;
+    next = null;
+    if (batch != null) {
+      fetch();
+      return InputStatus.MORE_AVAILABLE;
+    }
     if (noMoreSplits && partitions.values().stream().allMatch(p -> p.done)) {
       return InputStatus.END_OF_INPUT;
     }
@@ -211,9 +219,9 @@ final class KafkaSourceReader<T> implements SourceReader<T> {
     consumer.assign(live);
   }
 
-  /** One poll at a time; its batch is emitted before the next is asked for. */
+  /** One poll at a time, and only while at most one batch waits to be emitted. */
   private void fetch() {
-    if (fetching || batch != null || !seeking.isComplete()) {
+    if (fetching || next != null || !seeking.isComplete()) {
       return;
     }
     if (partitions.values().stream().allMatch(p -> p.done)) {
@@ -229,7 +237,11 @@ final class KafkaSourceReader<T> implements SourceReader<T> {
         if (records.isEmpty()) {
           checkBoundedEnds();
         } else {
-          batch = records.iterator();
+          if (batch == null) {
+            batch = records.iterator();
+          } else {
+            next = records.iterator();
+          }
         }
       }
       context.wakeUp();
@@ -260,7 +272,7 @@ final class KafkaSourceReader<T> implements SourceReader<T> {
       checkingEnds = false;
       for (int i = 0; i < open.size(); i++) {
         Partition p = partitions.get(open.get(i));
-        if (asked.get(i).succeeded() && !p.done && batch == null && asked.get(i).result() >= p.split.stopOffset()) {
+        if (asked.get(i).succeeded() && !p.done && batch == null && next == null && asked.get(i).result() >= p.split.stopOffset()) {
           p.done = true;
           p.next = Math.max(p.next, p.split.stopOffset());
           announceFinished.add(p.split.id());
