@@ -83,7 +83,7 @@ for i in $(seq 1 240); do
 done
 java -cp "$CP" "$ROOT/conf/kafka/LatencyProbe.java" "$BS" lat-out "$M" 120 > "$WORK/probe.log" 2>&1 &
 PROBE=$!; PIDS+=($PROBE)
-for i in $(seq 1 120); do grep -q 'probe ready' "$WORK/probe.log" && break; sleep 0.5; done
+for i in $(seq 1 120); do grep -qs 'probe ready' "$WORK/probe.log" && break; sleep 0.5; done
 perf_producer lat-in "$M" "$HALF"
 wait "$PROBE" || true
 tail -1 "$WORK/probe.log"
