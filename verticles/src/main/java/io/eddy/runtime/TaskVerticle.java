@@ -6,7 +6,6 @@ import io.eddy.connector.Source;
 import io.eddy.connector.SourceOutput;
 import io.eddy.connector.SourceReader;
 import io.eddy.connector.SourceReaderContext;
-import io.eddy.connector.SourceSplit;
 import io.eddy.graph.JobDefinition;
 import io.eddy.graph.JobEdge;
 import io.eddy.graph.JobVertex;
@@ -827,7 +826,9 @@ public final class TaskVerticle extends VerticleBase {
     }
     state = State.FAILED;
     shutDown();
-    String message = e instanceof OperatorException ? e.getMessage() : String.valueOf(e);
+    // their messages name the operator, or the connector and the data: the class name adds nothing
+    String message = e instanceof OperatorException || e instanceof io.eddy.connector.ConnectorException
+        ? e.getMessage() : String.valueOf(e);
     report("FAILED", message);
   }
 
