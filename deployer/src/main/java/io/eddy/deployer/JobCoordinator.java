@@ -84,6 +84,7 @@ public final class JobCoordinator {
   private String error;
   private boolean finishing;
   private int restartScheduledFor = -1;
+  private SplitEnumerators enumerators; // of the current attempt, once it runs
 
   /** One checkpoint in progress: the acknowledgements so far. */
   private static final class PendingCheckpoint {
@@ -96,6 +97,7 @@ public final class JobCoordinator {
     final Promise<Path> savepointDone = Promise.promise(); // completes with the checkpoint's directory if no savepoint
     boolean stop; // sources read nothing after the barrier: the job stops once this completes
     long maxAlignmentNanos; // the longest alignment a subtask reported for it
+    JsonObject enumerators; // the split enumerators' state at the trigger, or null
 
     PendingCheckpoint(long id) {
       this.id = id;
@@ -406,6 +408,11 @@ public final class JobCoordinator {
           }
           setStatus(JobStatus.RUNNING); // after the metrics: listeners publish them
           sendToAll("run", new JsonObject());
+          enumerators = SplitEnumerators.start(vertx, plan, jobId, thisAttempt, restore, e -> {
+            if (thisAttempt == attempt) {
+              onFailure(messageOf(e));
+            }
+          });
           if (checkpoints != null) {
             checkpointTimer = vertx.setPeriodic(checkpoints.intervalMillis(), t -> maybeTrigger());
           }
@@ -620,6 +627,8 @@ public final class JobCoordinator {
     pc.stop = stop;
     pending.put(pc.id, pc);
     pc.timeoutTimer = vertx.setTimer(checkpoints.timeoutMillis(), t -> abort(pc, "timed out"));
+    // before the triggers: every split the enumerators list has reached its reader before its barrier
+    pc.enumerators = enumerators == null ? null : enumerators.snapshot(pc.id);
     // sources start the barriers; tasks whose input has ended get no barrier and are asked directly
     for (JobVertex v : plan.vertices()) {
       for (int i = 0; i < v.parallelism(); i++) {
@@ -642,6 +651,7 @@ public final class JobCoordinator {
     PendingCheckpoint pc = new PendingCheckpoint(nextCheckpointId++);
     finalCheckpoint = pc.id;
     pending.put(pc.id, pc);
+    pc.enumerators = enumerators == null ? null : enumerators.snapshot(pc.id);
     sendToAll("final", new JsonObject().put("checkpoint", pc.id));
   }
 
@@ -691,6 +701,9 @@ public final class JobCoordinator {
         .put("maxParallelism", job.config().maxParallelism())
         .put("tasks", pc.tasks)
         .put("sharedFiles", sharedFiles(pc.tasks));
+    if (pc.enumerators != null) {
+      meta.put(SplitEnumerators.METADATA_KEY, pc.enumerators);
+    }
     int thisAttempt = attempt;
     // ordered: one checkpoint's metadata and retention after the other (the next checkpoint may
     // complete before this one is stored), and a restart's look-up of the latest after both
@@ -726,6 +739,9 @@ public final class JobCoordinator {
       metrics.put("checkpoints.lastSizeBytes", ar.result());
       metrics.merge("checkpoints.maxDurationMillis", duration, Math::max);
       sendToAll("complete", new JsonObject().put("checkpoint", pc.id));
+      if (enumerators != null) {
+        enumerators.checkpointComplete(pc.id);
+      }
       onChange.run(); // the registry shows the checkpoint statistics as they are
     });
   }
@@ -812,6 +828,10 @@ public final class JobCoordinator {
 
   /** Cancels every task of the current attempt, waits for them, then undeploys them. */
   private Future<Void> stopAttempt() {
+    if (enumerators != null) {
+      enumerators.close();
+      enumerators = null;
+    }
     if (checkpointTimer >= 0) {
       vertx.cancelTimer(checkpointTimer);
       checkpointTimer = -1;

@@ -64,6 +64,15 @@ public final class RestartStrategy {
     }
   }
 
+  /** The longest delay {@link #onFailure} can return: how long a restart may wait at most. */
+  public long maxDelayMillis() {
+    return switch (type) {
+      case "fixed-delay", "failure-rate" -> conf.getLong("delayMillis", 0L);
+      case "exponential-delay" -> Math.max(conf.getLong("initialDelayMillis", 100L), conf.getLong("maxDelayMillis", 60_000L));
+      default -> 0;
+    };
+  }
+
   public String type() {
     return type;
   }

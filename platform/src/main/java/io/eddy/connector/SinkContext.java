@@ -23,4 +23,14 @@ public interface SinkContext {
   default String attemptId() {
     return "0";
   }
+
+  /** The job's checkpoint interval in milliseconds, or 0 when it takes no checkpoints. */
+  default long checkpointIntervalMillis() {
+    return 0;
+  }
+
+  /** The longest delay the job's restart strategy waits before a restart (0 for none). */
+  default long maxRestartDelayMillis() {
+    return 0;
+  }
 }

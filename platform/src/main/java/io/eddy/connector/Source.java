@@ -11,11 +11,43 @@ import java.util.List;
  * {@code p}. {@link #createReader} runs on the reading task's event-loop thread and must not block.
  * An input that cannot be read (a missing path, say) is reported by throwing a
  * {@link ConnectorException} from {@link #createSplits} whose message names it.
+ *
+ * <p>A source whose splits change while the job runs implements {@link #createEnumerator} instead:
+ * then {@link #createSplits} is never called, an enumerator on the coordinator hands the splits
+ * out, and they travel to the readers and into checkpoints as text ({@link #serializeSplit},
+ * {@link #deserializeSplit}).
  */
 public interface Source<T> {
   List<? extends SourceSplit> createSplits(int parallelism) throws Exception;
 
   SourceReader<T> createReader(SourceReaderContext context) throws Exception;
+
+  /**
+   * The enumerator of a source whose splits are handed out at run time, or null (the default)
+   * when every subtask computes its splits with {@link #createSplits}. Called on the
+   * coordinator's event loop; must not block.
+   *
+   * @param restored the splits the restored checkpoint's enumerator had handed out (empty on a
+   *     fresh start)
+   */
+  default SplitEnumerator createEnumerator(SplitEnumeratorContext context, List<SourceSplit> restored) throws Exception {
+    return null;
+  }
+
+  /** True when {@link #createEnumerator} gives an enumerator; then splits are serialized. */
+  default boolean enumeratesSplits() {
+    return false;
+  }
+
+  /** A split as text, for assignment messages and checkpoints (sources with an enumerator). */
+  default String serializeSplit(SourceSplit split) {
+    throw new UnsupportedOperationException(getClass().getName() + " has no split enumerator");
+  }
+
+  /** The inverse of {@link #serializeSplit}; text it did not write is an error. */
+  default SourceSplit deserializeSplit(String text) {
+    throw new UnsupportedOperationException(getClass().getName() + " has no split enumerator");
+  }
 
   /** True when the source ends by itself (a file); false for an endless one (a broker topic). */
   default boolean isBounded() {

@@ -11,7 +11,12 @@ import java.util.List;
  */
 public interface SourceReader<T> extends AutoCloseable {
 
-  /** Hands the reader its splits before the first {@link #pollNext}. */
+  /**
+   * Hands the reader its splits before the first {@link #pollNext}. For a source with a
+   * {@link SplitEnumerator} it is called again, through {@link #addSplits(List, java.util.Map)},
+   * whenever the enumerator assigns more, between two polls; the reader then answers
+   * {@link InputStatus#END_OF_INPUT} only after {@link #noMoreSplits()} and once every split is done.
+   */
   void addSplits(List<SourceSplit> splits) throws Exception;
 
   /**
@@ -40,6 +45,25 @@ public interface SourceReader<T> extends AutoCloseable {
     }
     addSplits(splits);
   }
+
+  /**
+   * The reading position of every assigned split at checkpoint {@code checkpointId}; see
+   * {@link #snapshotPositions()}, which the default delegates to. A reader that acts when the
+   * checkpoint completes (commits offsets back to a broker) remembers them by this id.
+   */
+  default java.util.Map<String, String> snapshotPositions(long checkpointId) {
+    return snapshotPositions();
+  }
+
+  /**
+   * Checkpoint {@code checkpointId} is complete: positions taken for it are durable. For
+   * monitoring and housekeeping only (nothing may depend on it for correctness: a completion
+   * notice can be lost in a failure).
+   */
+  default void notifyCheckpointComplete(long checkpointId) throws Exception {}
+
+  /** The enumerator will assign no more splits to this reader (sources with an enumerator). */
+  default void noMoreSplits() {}
 
   @Override
   default void close() throws Exception {}

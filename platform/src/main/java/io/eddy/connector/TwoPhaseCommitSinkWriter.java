@@ -33,9 +33,21 @@ public interface TwoPhaseCommitSinkWriter<T> extends SinkWriter<T> {
    * {@code keep} (every committable the restored checkpoint recorded, of all subtasks) does not
    * name: no checkpoint can commit them any more. Called once per restore, on one subtask only,
    * before it writes anything; it must leave alone every transaction of the current attempt
-   * ({@link SinkContext#attemptId}), which other subtasks may be writing meanwhile.
+   * ({@link SinkContext#attemptId}), which other subtasks may be writing meanwhile. Not called for
+   * a writer that takes every subtask's committables ({@link #committablesToEverySubtask}): it
+   * cleans up itself, among the transactions it owns.
    */
   default Future<Void> discardAbandoned(java.util.Set<String> keep) {
     return Future.succeededFuture();
+  }
+
+  /**
+   * True when, on restore, every subtask's writer should get the committables of all subtasks
+   * (false, the default: each gets a share). A writer whose restore also cleans up (aborts what
+   * no checkpoint recorded) needs the whole list, and decides itself which ones it commits, so
+   * that no two writers act on the same transaction.
+   */
+  default boolean committablesToEverySubtask() {
+    return false;
   }
 }

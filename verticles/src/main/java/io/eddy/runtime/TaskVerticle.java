@@ -6,7 +6,6 @@ import io.eddy.connector.Source;
 import io.eddy.connector.SourceOutput;
 import io.eddy.connector.SourceReader;
 import io.eddy.connector.SourceReaderContext;
-import io.eddy.connector.SourceSplit;
 import io.eddy.graph.JobDefinition;
 import io.eddy.graph.JobEdge;
 import io.eddy.graph.JobVertex;
@@ -78,6 +77,9 @@ public final class TaskVerticle extends VerticleBase {
   private boolean ended; // all input ended and every output sent: waiting for the final checkpoint
   private io.eddy.serde.SerdeRegistry serdes;
   private SourceReader<Object> reader;
+  private SourceSplits splits;
+  private Output<Object> sourceBadRecords; // the source's dead-letter side output, or null
+  private Counter sourceBadRecordCount;
   private Counter recordsIn;
   private Counter sourceRecordsRead; // over all attempts, more than the input once records were replayed
   private Counter framesIn;
@@ -168,6 +170,7 @@ public final class TaskVerticle extends VerticleBase {
   private Future<?> open() throws Exception {
     EventBus bus = vertx.eventBus();
     FrameCodec.registerOn(bus);
+    SplitAssignment.registerCodecOn(bus);
     frames = job.config().frame();
     jobRaw = job.config().raw();
     badRecordPolicy = io.eddy.api.BadRecordPolicy.parse(job.config().raw().getString("badRecords", "fail"));
@@ -210,6 +213,7 @@ public final class TaskVerticle extends VerticleBase {
     head = next;
     if (vertex.isSource()) {
       sourceUid = uidOf(vertex.head());
+      sourceBadRecords = sideOutputsOf(vertex.head()).get(io.eddy.api.OutputTag.BAD_RECORDS.id());
     }
     checkpoints = io.eddy.checkpoint.CheckpointSettings.of(job.config().raw());
     if (checkpoints != null) {
@@ -223,7 +227,7 @@ public final class TaskVerticle extends VerticleBase {
       consumers.add(bus.<Object>consumer(id.dataAddress(), this::onFrame));
     }
     consumers.add(bus.<Buffer>consumer(id.creditAddress(), this::onCredit));
-    consumers.add(bus.<JsonObject>consumer(id.controlAddress(), this::onControl));
+    consumers.add(bus.<Object>consumer(id.controlAddress(), this::onControl));
 
     List<Future<?>> ready = new ArrayList<>();
     consumers.forEach(c -> ready.add(c.completion()));
@@ -332,28 +336,22 @@ public final class TaskVerticle extends VerticleBase {
   @SuppressWarnings("unchecked")
   private Future<?> openSource(Source<?> source) {
     int p = vertex.parallelism();
+    if (source.enumeratesSplits()) {
+      // the coordinator's enumerator sends the splits (SplitAssignment) once the job is deployed
+      try {
+        reader = (SourceReader<Object>) source.createReader(readerContext());
+        splits = new SourceSplits(source, reader, vertex.head().name(), restoredPositions);
+        return Future.succeededFuture();
+      } catch (Exception e) {
+        return Future.failedFuture(e);
+      }
+    }
     return vertx.executeBlocking(() -> source.createSplits(p))
         .map(all -> {
-          List<SourceSplit> mine = new ArrayList<>();
-          for (int i = id.subtask(); i < all.size(); i += p) {
-            mine.add(all.get(i));
-          }
           try {
             reader = (SourceReader<Object>) source.createReader(readerContext());
-            if (restoreFrom != null) {
-              java.util.Set<String> ids = new java.util.HashSet<>();
-              all.forEach(split -> ids.add(split.id()));
-              for (String recorded : restoredPositions.keySet()) {
-                if (!ids.contains(recorded)) {
-                  throw new IllegalStateException("source '" + vertex.head().name() + "': the checkpoint records split '"
-                      + recorded + "', which this run does not have (its splits are " + ids
-                      + "); a source whose splits depend on the parallelism cannot be rescaled");
-                }
-              }
-              reader.addSplits(mine, restoredPositions);
-            } else {
-              reader.addSplits(mine);
-            }
+            splits = new SourceSplits(source, reader, vertex.head().name(), restoredPositions);
+            splits.assignStatic(all, id.subtask(), p, restoreFrom != null);
           } catch (RuntimeException e) {
             throw e;
           } catch (Exception e) {
@@ -365,7 +363,13 @@ public final class TaskVerticle extends VerticleBase {
 
   // ---- commands from the coordinator
 
-  private void onControl(Message<JsonObject> msg) {
+  private void onControl(Message<Object> message) {
+    if (message.body() instanceof SplitAssignment a) {
+      onSplits(a);
+      return;
+    }
+    @SuppressWarnings("unchecked")
+    Message<JsonObject> msg = (Message<JsonObject>) (Message<?>) message;
     String command = msg.body().getString("command");
     switch (command) {
       case "run" -> run();
@@ -395,6 +399,22 @@ public final class TaskVerticle extends VerticleBase {
       }
       case "abort" -> { } // pending transactions stay pending; a later checkpoint covers them
       default -> msg.fail(400, "unknown command " + command);
+    }
+  }
+
+  private void onSplits(SplitAssignment a) {
+    if (splits == null || state == State.FAILED || state == State.CANCELED || state == State.FINISHED) {
+      return;
+    }
+    try {
+      splits.assigned(a);
+    } catch (Throwable e) {
+      fail(e);
+      return;
+    }
+    if (waitingForData) {
+      waitingForData = false;
+      scheduleTurn();
     }
   }
 
@@ -669,7 +689,7 @@ public final class TaskVerticle extends VerticleBase {
       if (reader != null) {
         OperatorSnapshot positions = new OperatorSnapshot(checkpointId);
         List<byte[]> entries = new ArrayList<>();
-        reader.snapshotPositions().forEach((split, pos) ->
+        reader.snapshotPositions(checkpointId).forEach((split, pos) ->
             entries.add((split + "\t" + pos).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         positions.operatorState("positions", entries, true);
         snap.add(sourceUid, positions);
@@ -706,6 +726,9 @@ public final class TaskVerticle extends VerticleBase {
     try {
       for (StreamOperator<Object, Object> op : operators) {
         op.notifyCheckpointComplete(checkpointId);
+      }
+      if (reader != null) {
+        reader.notifyCheckpointComplete(checkpointId);
       }
     } catch (Throwable e) {
       fail(e);
@@ -774,6 +797,10 @@ public final class TaskVerticle extends VerticleBase {
   private void endOfInput() {
     head.watermark(Long.MAX_VALUE);
     head.endOfInput();
+    if (sourceBadRecords != null) { // the source's own side output is outside the chain
+      sourceBadRecords.watermark(Long.MAX_VALUE);
+      sourceBadRecords.endOfInput();
+    }
     state = State.FINISHING;
     flushAll();
     afterFinishWork(this::tryFinish);
@@ -845,7 +872,9 @@ public final class TaskVerticle extends VerticleBase {
     }
     state = State.FAILED;
     shutDown();
-    String message = e instanceof OperatorException ? e.getMessage() : String.valueOf(e);
+    // their messages name the operator, or the connector and the data: the class name adds nothing
+    String message = e instanceof OperatorException || e instanceof io.eddy.connector.ConnectorException
+        ? e.getMessage() : String.valueOf(e);
     report("FAILED", message);
   }
 
@@ -963,6 +992,21 @@ public final class TaskVerticle extends VerticleBase {
       @Override
       public Counter counter(String name) {
         return metrics.counter(vertex.head().name() + "." + name);
+      }
+
+      @Override
+      public void badRecord(String where, byte[] raw, String reason) {
+        if (badRecordPolicy == io.eddy.api.BadRecordPolicy.FAIL) {
+          throw new io.eddy.connector.ConnectorException(where + ": " + reason);
+        }
+        if (sourceBadRecordCount == null) {
+          sourceBadRecordCount = counter("badRecords");
+        }
+        sourceBadRecordCount.inc();
+        if (badRecordPolicy == io.eddy.api.BadRecordPolicy.DEAD_LETTER && sourceBadRecords != null) {
+          String text = raw == null ? "" : new String(raw, java.nio.charset.StandardCharsets.UTF_8);
+          sourceBadRecords.collect(new io.eddy.api.BadRecord(vertex.head().name(), text, where + ": " + reason), Frame.NO_TIMESTAMP);
+        }
       }
     };
   }

@@ -105,8 +105,11 @@ public final class SinkOperator<T> extends StreamOperator<T, Void> implements Si
       }
       entries.add(p.committable().getBytes(StandardCharsets.UTF_8));
     }
-    snapshot.operatorState(COMMITTABLES, entries, false);
-    snapshot.operatorState(ALL_COMMITTABLES, entries, true); // the same list: the pre-commit below adds to both
+    boolean everySubtask = transactional.committablesToEverySubtask();
+    snapshot.operatorState(COMMITTABLES, entries, everySubtask);
+    if (!everySubtask) {
+      snapshot.operatorState(ALL_COMMITTABLES, entries, true); // the same list: the pre-commit below adds to both
+    }
     if (atEnd || writerFinished) {
       return;
     }
@@ -190,5 +193,23 @@ public final class SinkOperator<T> extends StreamOperator<T, Void> implements Si
   @Override
   public Counter counter(String name) {
     return context.counter(name);
+  }
+
+  @Override
+  public long checkpointIntervalMillis() {
+    if (!context.checkpointing()) {
+      return 0;
+    }
+    Object checkpoints = context.jobSetting("checkpoints");
+    io.vertx.core.json.JsonObject raw = new io.vertx.core.json.JsonObject().put("checkpoints", checkpoints);
+    io.eddy.checkpoint.CheckpointSettings settings = io.eddy.checkpoint.CheckpointSettings.of(raw);
+    return settings == null ? 0 : settings.intervalMillis();
+  }
+
+  @Override
+  public long maxRestartDelayMillis() {
+    Object strategy = context.jobSetting("restartStrategy");
+    return strategy == null ? 0
+        : io.eddy.config.RestartStrategy.of(new io.vertx.core.json.JsonObject().put("restartStrategy", strategy)).maxDelayMillis();
   }
 }
