@@ -15,7 +15,9 @@ import java.util.Locale;
  *   <li>a request whose {@code Origin} header is not this server's own origin (403): a web page of another site
  *       must not drive the API through the user's browser, even on loopback;</li>
  *   <li>when the node has a token, a request without {@code Authorization: Bearer <token>} (401), except
- *       {@code GET /health} and {@code GET /ready}, which probes call without credentials;</li>
+ *       {@code GET /health} and {@code GET /ready}, which probes call without credentials, and the dashboard's
+ *       static files ({@code GET /}, {@code GET /dashboard/...}), which hold no data: the page asks for the token
+ *       and sends it with its API calls;</li>
  *   <li>a POST carrying a body, or any content type, other than {@code application/json} (415): an HTML form or a
  *       {@code text/plain} fetch cannot pass, since those need no CORS preflight.</li>
  * </ol>
@@ -42,7 +44,7 @@ final class RestGuard implements Handler<RoutingContext> {
       RestVerticle.error(ctx, 403, "cross-origin request from '" + origin + "' refused");
       return;
     }
-    if (token != null && !isProbe(req) && !authorized(req.getHeader(HttpHeaders.AUTHORIZATION))) {
+    if (token != null && !needsNoToken(req) && !authorized(req.getHeader(HttpHeaders.AUTHORIZATION))) {
       ctx.response().putHeader("WWW-Authenticate", "Bearer realm=\"eddy\"");
       RestVerticle.error(ctx, 401, "missing or wrong bearer token (header 'Authorization: Bearer <token>')");
       return;
@@ -63,8 +65,10 @@ final class RestGuard implements Handler<RoutingContext> {
     return host != null && origin.equalsIgnoreCase(scheme + "://" + host);
   }
 
-  private static boolean isProbe(HttpServerRequest req) {
-    return req.method() == HttpMethod.GET && ("/health".equals(req.path()) || "/ready".equals(req.path()));
+  private static boolean needsNoToken(HttpServerRequest req) {
+    String path = req.path();
+    return req.method() == HttpMethod.GET && ("/health".equals(path) || "/ready".equals(path) || "/".equals(path)
+        || path.startsWith("/dashboard/"));
   }
 
   private boolean authorized(String header) {
