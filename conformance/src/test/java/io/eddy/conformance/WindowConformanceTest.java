@@ -240,4 +240,153 @@ class WindowConformanceTest {
         .process(new FElements<>(true)), "w"));
     Compare.sameLines(eddy, flink, "w");
   }
+
+  @Test
+  void tumblingProcessWithAllowedLatenessReFires() throws Exception {
+    List<String> eddy = EddyRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(Ev::key)
+        .window(io.eddy.time.TumblingWindows.<Ev>eventTime(Duration.ofMillis(500)))
+        .allowedLateness(Duration.ofMillis(200))
+        .process(new EElements<>(true)), "w"));
+    List<String> flink = FlinkRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(new FKey())
+        .window(TumblingEventTimeWindows.of(Duration.ofMillis(500)))
+        .allowedLateness(Duration.ofMillis(200))
+        .process(new FElements<>(true)), "w"));
+    Compare.sameLines(eddy, flink, "w");
+  }
+
+  @Test
+  void tumblingReduceWithWindowFunction() throws Exception {
+    List<String> eddy = EddyRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(Ev::key)
+        .window(io.eddy.time.TumblingWindows.<Ev>eventTime(Duration.ofMillis(700)))
+        .reduce(WindowConformanceTest::sum, new EElements<>(false)), "w"));
+    List<String> flink = FlinkRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(new FKey())
+        .window(TumblingEventTimeWindows.of(Duration.ofMillis(700)))
+        .reduce(new FSum(), new FElements<>(false)), "w"));
+    Compare.sameLines(eddy, flink, "w");
+  }
+
+  @Test
+  void tumblingAggregateWithoutWindowFunction() throws Exception {
+    List<String> eddy = EddyRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(Ev::key)
+        .window(io.eddy.time.TumblingWindows.<Ev>eventTime(Duration.ofMillis(300)))
+        .aggregate(new ESumCount()), "w", java.util.Arrays::toString));
+    List<String> flink = FlinkRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(new FKey())
+        .window(TumblingEventTimeWindows.of(Duration.ofMillis(300)))
+        .aggregate(new FSumCount()), "w", java.util.Arrays::toString));
+    Compare.sameLines(eddy, flink, "w");
+  }
+
+  @Test
+  void windowAllAggregate() throws Exception {
+    List<String> eddy = EddyRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in
+        .windowAll(io.eddy.time.TumblingWindows.<Ev>eventTime(Duration.ofMillis(400)))
+        .aggregate(new ESumCount()), "w", java.util.Arrays::toString));
+    List<String> flink = FlinkRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in
+        .windowAll(TumblingEventTimeWindows.of(Duration.ofMillis(400)))
+        .aggregate(new FSumCount()), "w", java.util.Arrays::toString));
+    Compare.sameLines(eddy, flink, "w");
+  }
+
+  @Test
+  void globalWindowsWithPurgingCountTrigger() throws Exception {
+    List<String> eddy = EddyRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(Ev::key)
+        .window(io.eddy.time.GlobalWindows.<Ev>create())
+        .trigger(io.eddy.time.Triggers.purging(io.eddy.time.Triggers.count(5)))
+        .process(new EElements<>(false)), "w"));
+    List<String> flink = FlinkRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(new FKey())
+        .window(GlobalWindows.create())
+        .trigger(PurgingTrigger.of(CountTrigger.of(5)))
+        .process(new FElements<GlobalWindow>(false)), "w"));
+    Compare.sameLines(eddy, flink, "w");
+  }
+
+  @Test
+  void globalWindowsWithCountTriggerKeepTheirContents() throws Exception {
+    List<String> eddy = EddyRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(Ev::key)
+        .window(io.eddy.time.GlobalWindows.<Ev>create())
+        .trigger(io.eddy.time.Triggers.count(40))
+        .aggregate(new ESumCount()), "w", java.util.Arrays::toString));
+    List<String> flink = FlinkRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(new FKey())
+        .window(GlobalWindows.create())
+        .trigger(CountTrigger.of(40))
+        .aggregate(new FSumCount()), "w", java.util.Arrays::toString));
+    Compare.sameLines(eddy, flink, "w");
+  }
+
+  @Test
+  void tumblingWithContinuousEventTimeTrigger() throws Exception {
+    List<String> eddy = EddyRun.run(P, EVENTS, BOUND, (in, out) -> {
+      var w = in.keyBy(Ev::key).window(io.eddy.time.TumblingWindows.<Ev>eventTime(Duration.ofMillis(2000)))
+          .trigger(io.eddy.time.Triggers.continuousEventTime(Duration.ofMillis(500)))
+          .sideOutputLateData(E_LATE).aggregate(new ESumCount(), new EToAgg());
+      out.collect(w, "w");
+      out.collect(w.sideOutput(E_LATE), "late");
+    });
+    List<String> flink = FlinkRun.run(P, EVENTS, BOUND, (in, out) -> {
+      SingleOutputStreamOperator<Agg> w = in.keyBy(new FKey()).window(TumblingEventTimeWindows.of(Duration.ofMillis(2000)))
+          .trigger(ContinuousEventTimeTrigger.of(Duration.ofMillis(500)))
+          .sideOutputLateData(F_LATE).aggregate(new FSumCount(), new FToAgg());
+      out.collect(w, "w");
+      out.collect(w.getSideOutput(F_LATE), "late");
+    });
+    Compare.sameLines(eddy, flink, "w", "late");
+  }
+
+  @Test
+  void sessionsWithContinuousEventTimeTriggerAndLateness() throws Exception {
+    List<String> eddy = EddyRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(Ev::key)
+        .window(io.eddy.time.SessionWindows.<Ev>eventTime(Duration.ofMillis(40)))
+        .trigger(io.eddy.time.Triggers.continuousEventTime(Duration.ofMillis(30)))
+        .allowedLateness(Duration.ofMillis(100))
+        .aggregate(new ESumCount(), new EToAgg()), "w"));
+    List<String> flink = FlinkRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(new FKey())
+        .window(EventTimeSessionWindows.withGap(Duration.ofMillis(40)))
+        .trigger(ContinuousEventTimeTrigger.of(Duration.ofMillis(30)))
+        .allowedLateness(Duration.ofMillis(100))
+        .aggregate(new FSumCount(), new FToAgg()), "w"));
+    Compare.sameLines(eddy, flink, "w");
+  }
+
+  @Test
+  void sessionsWithCountTrigger() throws Exception {
+    List<String> eddy = EddyRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(Ev::key)
+        .window(io.eddy.time.SessionWindows.<Ev>eventTime(Duration.ofMillis(60)))
+        .trigger(io.eddy.time.Triggers.count(3))
+        .aggregate(new ESumCount(), new EToAgg()), "w"));
+    List<String> flink = FlinkRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(new FKey())
+        .window(EventTimeSessionWindows.withGap(Duration.ofMillis(60)))
+        .trigger(CountTrigger.of(3))
+        .aggregate(new FSumCount(), new FToAgg()), "w"));
+    Compare.sameLines(eddy, flink, "w");
+  }
+
+  @Test
+  void tumblingWithCountTriggerAndLatenessNeverFiresAtTheEnd() throws Exception {
+    List<String> eddy = EddyRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(Ev::key)
+        .window(io.eddy.time.TumblingWindows.<Ev>eventTime(Duration.ofMillis(1000)))
+        .trigger(io.eddy.time.Triggers.count(7))
+        .allowedLateness(Duration.ofMillis(300))
+        .aggregate(new ESumCount(), new EToAgg()), "w"));
+    List<String> flink = FlinkRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(new FKey())
+        .window(TumblingEventTimeWindows.of(Duration.ofMillis(1000)))
+        .trigger(CountTrigger.of(7))
+        .allowedLateness(Duration.ofMillis(300))
+        .aggregate(new FSumCount(), new FToAgg()), "w"));
+    Compare.sameLines(eddy, flink, "w");
+  }
+
+  @Test
+  void slidingWithPurgingEventTimeTriggerAndLateness() throws Exception {
+    List<String> eddy = EddyRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(Ev::key)
+        .window(io.eddy.time.SlidingWindows.<Ev>eventTime(Duration.ofMillis(400), Duration.ofMillis(200)))
+        .trigger(io.eddy.time.Triggers.purging(io.eddy.time.Triggers.eventTime()))
+        .allowedLateness(Duration.ofMillis(400))
+        .process(new EElements<>(true)), "w"));
+    List<String> flink = FlinkRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(new FKey())
+        .window(SlidingEventTimeWindows.of(Duration.ofMillis(400), Duration.ofMillis(200)))
+        .trigger(PurgingTrigger.of(EventTimeTrigger.create()))
+        .allowedLateness(Duration.ofMillis(400))
+        .process(new FElements<>(true)), "w"));
+    Compare.sameLines(eddy, flink, "w");
+  }
 }
