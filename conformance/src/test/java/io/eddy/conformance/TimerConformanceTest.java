@@ -1,0 +1,200 @@
+package io.eddy.conformance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.eddy.api.OutputTag;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Keyed process functions with event-time timers on Eddy and on Flink 2.3, line for line, on
+ * out-of-order input with late records (one source subtask, punctuated watermark): what a record
+ * and a timer see of the watermark and the key's state, timers deleted and registered again,
+ * timers in the past, side outputs, rolling reduce, and the end of the bounded input.
+ */
+@Timeout(300)
+class TimerConformanceTest {
+  static final int P = 3;
+  static final long BOUND = 250;
+  static final List<Ev> EVENTS = Inputs.outOfOrder(23, 3000, 9, 3, (int) BOUND, 0.03, 600);
+  static final OutputTag<String> E_LATE = new OutputTag<>("late");
+  static final org.apache.flink.util.OutputTag<String> F_LATE =
+      new org.apache.flink.util.OutputTag<>("late", TypeInformation.of(String.class));
+
+  @BeforeAll
+  static void startFlink() throws Exception {
+    FlinkRun.start();
+  }
+
+  @AfterAll
+  static void stopFlink() throws Exception {
+    FlinkRun.stop();
+  }
+
+  // ------------------------------------------------------- counting: timers see the key's state
+
+  /** Counts a key's records; each registers a timer on a 100 ms grid past it, which emits the count. */
+  static final class ECount extends io.eddy.api.KeyedProcessFunction<Integer, Ev, String> {
+    private io.eddy.api.state.ValueState<Long> count;
+
+    @Override
+    public void open(io.eddy.api.function.RuntimeContext context) {
+      count = context.keyedState().getState(new io.eddy.api.state.ValueStateDescriptor<>("count", Long.class));
+    }
+
+    @Override
+    public void processElement(Ev e, Context<Integer> ctx, io.eddy.api.function.Collector<String> out) throws Exception {
+      Long c = count.value();
+      count.update(c == null ? 1 : c + 1);
+      long wm = ctx.timerService().currentWatermark();
+      if (e.ts() <= wm) {
+        ctx.output(E_LATE, e + " wm=" + wm);
+      }
+      ctx.timerService().registerEventTimeTimer((e.ts() / 100 + 1) * 100);
+      out.collect("rec " + e + " wm=" + wm + " ts=" + ctx.timestamp());
+    }
+
+    @Override
+    public void onTimer(long time, Context<Integer> ctx, io.eddy.api.function.Collector<String> out) throws Exception {
+      out.collect("timer key=" + ctx.currentKey() + " t=" + time + " count=" + count.value() + " ts=" + ctx.timestamp()
+          + " wm=" + ctx.timerService().currentWatermark());
+    }
+  }
+
+  static final class FCount extends KeyedProcessFunction<Integer, Ev, String> {
+    private transient ValueState<Long> count;
+
+    @Override
+    public void open(OpenContext context) {
+      count = getRuntimeContext().getState(new ValueStateDescriptor<>("count", Long.class));
+    }
+
+    @Override
+    public void processElement(Ev e, Context ctx, Collector<String> out) throws Exception {
+      Long c = count.value();
+      count.update(c == null ? 1 : c + 1);
+      long wm = ctx.timerService().currentWatermark();
+      if (e.ts() <= wm) {
+        ctx.output(F_LATE, e + " wm=" + wm);
+      }
+      ctx.timerService().registerEventTimeTimer((e.ts() / 100 + 1) * 100);
+      out.collect("rec " + e + " wm=" + wm + " ts=" + ctx.timestamp());
+    }
+
+    @Override
+    public void onTimer(long time, OnTimerContext ctx, Collector<String> out) throws Exception {
+      out.collect("timer key=" + ctx.getCurrentKey() + " t=" + time + " count=" + count.value() + " ts=" + ctx.timestamp()
+          + " wm=" + ctx.timerService().currentWatermark());
+    }
+  }
+
+  static final class FKey implements org.apache.flink.api.java.functions.KeySelector<Ev, Integer> {
+    public Integer getKey(Ev e) {
+      return e.key();
+    }
+  }
+
+  @Test
+  void eventTimeTimersSeeTheRecordsBeforeTheirWatermark() throws Exception {
+    List<String> eddy = EddyRun.run(P, EVENTS, BOUND, (in, out) -> {
+      var p = in.keyBy(Ev::key).process(new ECount());
+      out.collect(p, "p");
+      out.collect(p.sideOutput(E_LATE), "late");
+    });
+    List<String> flink = FlinkRun.run(P, EVENTS, BOUND, (in, out) -> {
+      SingleOutputStreamOperator<String> p = in.keyBy(new FKey()).process(new FCount());
+      out.collect(p, "p");
+      out.collect(p.getSideOutput(F_LATE), "late");
+    });
+    Compare.sameLines(eddy, flink, "p", "late");
+  }
+
+  // ------------------------------------------------------- inactivity: a record deletes its timer
+
+  /** Each record replaces its key's pending timer by one 300 ms after the record. */
+  static final class EInactivity extends io.eddy.api.KeyedProcessFunction<Integer, Ev, String> {
+    private io.eddy.api.state.ValueState<Long> pending;
+
+    @Override
+    public void open(io.eddy.api.function.RuntimeContext context) {
+      pending = context.keyedState().getState(new io.eddy.api.state.ValueStateDescriptor<>("pending", Long.class));
+    }
+
+    @Override
+    public void processElement(Ev e, Context<Integer> ctx, io.eddy.api.function.Collector<String> out) throws Exception {
+      Long t = pending.value();
+      if (t != null) {
+        ctx.timerService().deleteEventTimeTimer(t);
+      }
+      pending.update(e.ts() + 300);
+      ctx.timerService().registerEventTimeTimer(e.ts() + 300);
+    }
+
+    @Override
+    public void onTimer(long time, Context<Integer> ctx, io.eddy.api.function.Collector<String> out) throws Exception {
+      pending.clear();
+      out.collect("idle key=" + ctx.currentKey() + " t=" + time);
+    }
+  }
+
+  static final class FInactivity extends KeyedProcessFunction<Integer, Ev, String> {
+    private transient ValueState<Long> pending;
+
+    @Override
+    public void open(OpenContext context) {
+      pending = getRuntimeContext().getState(new ValueStateDescriptor<>("pending", Long.class));
+    }
+
+    @Override
+    public void processElement(Ev e, Context ctx, Collector<String> out) throws Exception {
+      Long t = pending.value();
+      if (t != null) {
+        ctx.timerService().deleteEventTimeTimer(t);
+      }
+      pending.update(e.ts() + 300);
+      ctx.timerService().registerEventTimeTimer(e.ts() + 300);
+    }
+
+    @Override
+    public void onTimer(long time, OnTimerContext ctx, Collector<String> out) throws Exception {
+      pending.clear();
+      out.collect("idle key=" + ctx.getCurrentKey() + " t=" + time);
+    }
+  }
+
+  @Test
+  void inactivityTimersDeletedByTheNextRecordNeverFire() throws Exception {
+    List<Ev> sparse = Inputs.outOfOrder(31, 2000, 40, 12, (int) BOUND, 0.02, 400);
+    List<String> eddy = EddyRun.run(P, sparse, BOUND, (in, out) -> out.collect(in.keyBy(Ev::key).process(new EInactivity()), "p"));
+    List<String> flink = FlinkRun.run(P, sparse, BOUND, (in, out) -> out.collect(in.keyBy(new FKey()).process(new FInactivity()), "p"));
+    Compare.sameLines(eddy, flink, "p");
+    assertThat(flink.size()).as("some keys go idle before the end").isGreaterThan(40);
+  }
+
+  // ------------------------------------------------------- rolling reduce
+
+  static final class FSum implements org.apache.flink.api.common.functions.ReduceFunction<Ev> {
+    public Ev reduce(Ev a, Ev b) {
+      return new Ev(a.key(), a.value() + b.value(), Math.max(a.ts(), b.ts()));
+    }
+  }
+
+  @Test
+  void rollingReduce() throws Exception {
+    List<String> eddy = EddyRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(Ev::key)
+        .reduce((a, b) -> new Ev(a.key(), a.value() + b.value(), Math.max(a.ts(), b.ts()))), "r"));
+    List<String> flink = FlinkRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(new FKey()).reduce(new FSum()), "r"));
+    Compare.sameLines(eddy, flink, "r");
+  }
+}
