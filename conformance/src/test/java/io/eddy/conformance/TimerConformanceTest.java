@@ -197,4 +197,70 @@ class TimerConformanceTest {
     List<String> flink = FlinkRun.run(P, EVENTS, BOUND, (in, out) -> out.collect(in.keyBy(new FKey()).reduce(new FSum()), "r"));
     Compare.sameLines(eddy, flink, "r");
   }
+
+  // ------------------------------------------------------- the end of a bounded input
+
+  /**
+   * Every record registers a processing-time timer an hour ahead and an event-time timer at its
+   * timestamp. At the end of the bounded input the final watermark fires every event-time timer;
+   * the pending processing-time timers do not fire (Flink quiesces the processing-time service
+   * when its input ends, in STREAMING mode).
+   */
+  static final class EBoth extends io.eddy.api.KeyedProcessFunction<Integer, Ev, String> {
+    @Override
+    public void processElement(Ev e, Context<Integer> ctx, io.eddy.api.function.Collector<String> out) {
+      ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + 3_600_000);
+      ctx.timerService().registerEventTimeTimer(e.ts());
+    }
+
+    @Override
+    public void onTimer(long time, Context<Integer> ctx, io.eddy.api.function.Collector<String> out) {
+      boolean eventTime = time < 2_000_000; // event times are near Inputs.BASE, the clock is not
+      out.collect((eventTime ? "event" : "processing") + " key=" + ctx.currentKey() + (eventTime ? " t=" + time : ""));
+    }
+  }
+
+  static final class FBoth extends KeyedProcessFunction<Integer, Ev, String> {
+    @Override
+    public void processElement(Ev e, Context ctx, Collector<String> out) {
+      ctx.timerService().registerProcessingTimeTimer(ctx.timerService().currentProcessingTime() + 3_600_000);
+      ctx.timerService().registerEventTimeTimer(e.ts());
+    }
+
+    @Override
+    public void onTimer(long time, OnTimerContext ctx, Collector<String> out) {
+      boolean eventTime = time < 2_000_000;
+      out.collect((eventTime ? "event" : "processing") + " key=" + ctx.getCurrentKey() + (eventTime ? " t=" + time : ""));
+    }
+  }
+
+  @Test
+  void atTheEndOfInputEventTimeTimersFireAndPendingProcessingTimeTimersDoNot() throws Exception {
+    List<Ev> few = EVENTS.subList(0, 300);
+    List<String> eddy = EddyRun.run(P, few, BOUND, (in, out) -> out.collect(in.keyBy(Ev::key).process(new EBoth()), "p"));
+    List<String> flink = FlinkRun.run(P, few, BOUND, (in, out) -> out.collect(in.keyBy(new FKey()).process(new FBoth()), "p"));
+    Compare.sameLines(eddy, flink, "p");
+    assertThat(flink).noneMatch(l -> l.contains("processing"));
+  }
+
+  @Test
+  void atTheEndOfInputPendingProcessingTimeWindowsDoNotFire() throws Exception {
+    List<Ev> few = EVENTS.subList(0, 300);
+    List<String> eddy = EddyRun.run(P, few, BOUND, (in, out) -> {
+      out.collect(in.keyBy(Ev::key).window(io.eddy.time.SessionWindows.<Ev>processingTime(Duration.ofHours(1)))
+          .reduce((a, b) -> new Ev(a.key(), a.value() + b.value(), Math.max(a.ts(), b.ts()))), "processing");
+      out.collect(in.keyBy(Ev::key).window(io.eddy.time.SessionWindows.<Ev>eventTime(Duration.ofMillis(100)))
+          .reduce((a, b) -> new Ev(a.key(), a.value() + b.value(), Math.max(a.ts(), b.ts()))), "event");
+    });
+    List<String> flink = FlinkRun.run(P, few, BOUND, (in, out) -> {
+      out.collect(in.keyBy(new FKey()).window(
+          org.apache.flink.streaming.api.windowing.assigners.ProcessingTimeSessionWindows.withGap(Duration.ofHours(1)))
+          .reduce(new FSum()), "processing");
+      out.collect(in.keyBy(new FKey()).window(
+          org.apache.flink.streaming.api.windowing.assigners.EventTimeSessionWindows.withGap(Duration.ofMillis(100)))
+          .reduce(new FSum()), "event");
+    });
+    Compare.sameLines(eddy, flink, "event");
+    assertThat(flink).noneMatch(l -> l.startsWith("processing "));
+  }
 }

@@ -11,7 +11,8 @@ import io.eddy.time.TimerQueue;
  * Runs a {@link KeyedProcessFunction}: records with their key current, and the function's timers.
  * Event-time timers fire when a watermark reaches them, before the watermark is passed on, so
  * downstream sees their output ahead of the watermark. Processing-time timers fire from an
- * event-loop timer set for the earliest one.
+ * event-loop timer set for the earliest one; those still pending when a bounded input ends never
+ * fire, as in Flink's STREAMING mode.
  */
 public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN, OUT>
     implements KeyedProcessFunction.Context<K>, TimerService, Collector<OUT> {
