@@ -15,7 +15,7 @@ import io.eddy.time.TimerQueue;
  * fire, as in Flink's STREAMING mode.
  */
 public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN, OUT>
-    implements KeyedProcessFunction.Context<K>, TimerService, Collector<OUT> {
+    implements KeyedProcessFunction.Context<K>, TimerService, io.eddy.api.function.TimestampedCollector<OUT> {
   private final KeyedProcessFunction<K, IN, OUT> function;
   private final TimerQueue eventTimers = new TimerQueue();
   private final TimerQueue processingTimers = new TimerQueue();
@@ -180,6 +180,11 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
 
   @Override
   public void collect(OUT record) {
+    output.collect(record, timestamp);
+  }
+
+  @Override
+  public void collectWithTimestamp(OUT record, long timestamp) {
     output.collect(record, timestamp);
   }
 
