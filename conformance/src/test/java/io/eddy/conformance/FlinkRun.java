@@ -25,7 +25,7 @@ import org.apache.flink.util.Collector;
 
 /**
  * Runs the same dataflow on Apache Flink 2.3 (the oracle) on a Flink cluster in this JVM (shared by
- * the runs of a test class), in STREAMING mode: a source with parallelism 1 over the events, the watermark strategy chained to
+ * all runs), in STREAMING mode: a source with parallelism 1 over the events, the watermark strategy chained to
  * it with parallelism 1, then the test's body at parallelism {@code p}. Streams handed to
  * {@link Lines#collect} become lines {@code <prefix> <record>@<timestamp>}, as on Eddy.
  */
@@ -111,11 +111,14 @@ final class FlinkRun {
   private static MiniCluster cluster;
 
   /**
-   * Starts the Flink cluster the runs of a test class share (one job manager and one task manager
-   * in this JVM, REST on a free loopback port); call from {@code @BeforeAll}, and {@link #stop} from
-   * {@code @AfterAll}.
+   * Starts the Flink cluster that every run in this JVM shares (one job manager and one task
+   * manager, REST on a free loopback port), once; a shutdown hook closes it when the test JVM
+   * exits. Starting a cluster takes seconds, so the test classes share one.
    */
   static synchronized void start() throws Exception {
+    if (cluster != null) {
+      return;
+    }
     MiniCluster c = new MiniCluster(new MiniClusterConfiguration.Builder()
         .setConfiguration(configuration())
         .setNumTaskManagers(1)
@@ -124,13 +127,13 @@ final class FlinkRun {
         .build());
     c.start();
     cluster = c;
-  }
-
-  static synchronized void stop() throws Exception {
-    if (cluster != null) {
-      cluster.closeAsync().get(60, TimeUnit.SECONDS);
-      cluster = null;
-    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      try {
+        c.closeAsync().get(30, TimeUnit.SECONDS);
+      } catch (Exception e) {
+        System.err.println("closing the Flink cluster failed: " + e);
+      }
+    }, "flink-cluster-close"));
   }
 
   private static Configuration configuration() {

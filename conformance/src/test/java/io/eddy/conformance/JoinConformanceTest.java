@@ -17,7 +17,6 @@ import org.apache.flink.streaming.api.functions.co.ProcessJoinFunction;
 import org.apache.flink.streaming.api.windowing.assigners.SlidingEventTimeWindows;
 import org.apache.flink.streaming.api.windowing.assigners.TumblingEventTimeWindows;
 import org.apache.flink.util.Collector;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -38,11 +37,6 @@ class JoinConformanceTest {
   @BeforeAll
   static void startFlink() throws Exception {
     FlinkRun.start();
-  }
-
-  @AfterAll
-  static void stopFlink() throws Exception {
-    FlinkRun.stop();
   }
 
   static boolean left(Ev e) {

@@ -12,7 +12,6 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -35,11 +34,6 @@ class TimerConformanceTest {
   @BeforeAll
   static void startFlink() throws Exception {
     FlinkRun.start();
-  }
-
-  @AfterAll
-  static void stopFlink() throws Exception {
-    FlinkRun.stop();
   }
 
   // ------------------------------------------------------- counting: timers see the key's state

@@ -18,7 +18,6 @@ import org.apache.flink.streaming.api.windowing.triggers.EventTimeTrigger;
 import org.apache.flink.streaming.api.windowing.triggers.PurgingTrigger;
 import org.apache.flink.streaming.api.windowing.windows.GlobalWindow;
 import org.apache.flink.streaming.api.windowing.windows.TimeWindow;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -48,11 +47,6 @@ class WindowConformanceTest {
   @BeforeAll
   static void startFlink() throws Exception {
     FlinkRun.start();
-  }
-
-  @AfterAll
-  static void stopFlink() throws Exception {
-    FlinkRun.stop();
   }
 
   @Test
