@@ -78,7 +78,8 @@ final class EddyRun {
           .assignTimestampsAndWatermarks(strategy).name("wm").parallelism(1);
       body.accept(in, lines);
     };
-    String json = "{\"job\":\"io.eddy.conformance.Test\",\"parallelism\":" + p + ",\"watermarkIntervalMillis\":20"
+    String json = "{\"job\":\"io.eddy.conformance.Test\",\"parallelism\":" + p
+        + (extraConfig.contains("watermarkIntervalMillis") ? "" : ",\"watermarkIntervalMillis\":20")
         + (extraConfig.isEmpty() ? "" : "," + extraConfig) + "}";
     Vertx vertx = Vertx.vertx();
     try {

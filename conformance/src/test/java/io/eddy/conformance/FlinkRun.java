@@ -96,7 +96,14 @@ final class FlinkRun {
 
   static List<String> run(int p, List<Ev> events, WatermarkStrategy<Ev> strategy,
       BiConsumer<DataStream<Ev>, Lines> body) throws Exception {
+    return run(p, events, strategy, 20, body);
+  }
+
+  /** As above with the interval at which periodic watermark generators are asked. */
+  static List<String> run(int p, List<Ev> events, WatermarkStrategy<Ev> strategy, long watermarkIntervalMillis,
+      BiConsumer<DataStream<Ev>, Lines> body) throws Exception {
     StreamExecutionEnvironment env = environment(p);
+    env.getConfig().setAutoWatermarkInterval(watermarkIntervalMillis);
     DataStream<Ev> in = env.fromData(events).setParallelism(1)
         .assignTimestampsAndWatermarks(strategy).setParallelism(1);
     Lines lines = new Lines();

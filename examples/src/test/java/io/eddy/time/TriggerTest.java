@@ -115,7 +115,9 @@ class TriggerTest {
 
   /**
    * continuousEventTime on global windows (a window that never ends): early firings as event time
-   * passes, and the end of input fires the final result once; the job must finish.
+   * passes, and the end of input fires the pending interval and the final result once; the job
+   * must finish (a documented difference from Flink, which would fire once per interval up to the
+   * end of time).
    */
   @ParameterizedTest(name = "parallelism {0}")
   @ValueSource(ints = {1, 2})
