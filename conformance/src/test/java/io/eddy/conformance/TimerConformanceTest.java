@@ -257,4 +257,90 @@ class TimerConformanceTest {
     Compare.sameLines(eddy, flink, "event");
     assertThat(flink).noneMatch(l -> l.startsWith("processing "));
   }
+
+  // ------------------------------------------------------- processing-time timers during the run
+
+  /**
+   * Record {@code i} registers a processing-time timer at {@code t0 + 1000 + i}; the middle record
+   * waits until the first half of them is due, and the records after it give them time to fire. Which ones fire before the input ends depends on the clock in
+   * both engines (Flink drops those whose turn had not come when the input ended, even if due), so
+   * only invariants are compared: some fire, none twice, none before its time, each one registered.
+   */
+  static final class EDue extends io.eddy.api.KeyedProcessFunction<Integer, Ev, String> {
+    private final long t0;
+    private final int n;
+
+    EDue(long t0, int n) {
+      this.t0 = t0;
+      this.n = n;
+    }
+
+    @Override
+    public void processElement(Ev e, Context<Integer> ctx, io.eddy.api.function.Collector<String> out) {
+      ctx.timerService().registerProcessingTimeTimer(t0 + 1000 + e.value());
+      if (e.value() == n / 2) {
+        while (System.currentTimeMillis() <= t0 + 1000 + n / 2 + 20) {
+          Thread.onSpinWait();
+        }
+      }
+    }
+
+    @Override
+    public void onTimer(long time, Context<Integer> ctx, io.eddy.api.function.Collector<String> out) {
+      out.collect((ctx.timerService().currentProcessingTime() < time ? "early " : "") + "key=" + ctx.currentKey()
+          + " i=" + (time - t0 - 1000));
+    }
+  }
+
+  static final class FDue extends KeyedProcessFunction<Integer, Ev, String> {
+    private final long t0;
+    private final int n;
+
+    FDue(long t0, int n) {
+      this.t0 = t0;
+      this.n = n;
+    }
+
+    @Override
+    public void processElement(Ev e, Context ctx, Collector<String> out) {
+      ctx.timerService().registerProcessingTimeTimer(t0 + 1000 + e.value());
+      if (e.value() == n / 2) {
+        while (System.currentTimeMillis() <= t0 + 1000 + n / 2 + 20) {
+          Thread.onSpinWait();
+        }
+      }
+    }
+
+    @Override
+    public void onTimer(long time, OnTimerContext ctx, Collector<String> out) {
+      out.collect((ctx.timerService().currentProcessingTime() < time ? "early " : "") + "key=" + ctx.getCurrentKey()
+          + " i=" + (time - t0 - 1000));
+    }
+  }
+
+  private static void assertDueTimerInvariants(List<String> lines, List<String> registered, String engine) {
+    assertThat(lines).as("%s: timers fired", engine).isNotEmpty();
+    assertThat(lines).as("%s: no timer twice", engine).doesNotHaveDuplicates();
+    assertThat(lines).as("%s: only registered timers, none early", engine).allMatch(registered::contains);
+  }
+
+  @Test
+  void processingTimeTimersFireOnceAndNeverEarly() throws Exception {
+    int n = 200;
+    List<Ev> events = new java.util.ArrayList<>();
+    List<String> registered = new java.util.ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      events.add(new Ev(i % 7, i, Inputs.BASE + i));
+      registered.add("p key=" + (i % 7) + " i=" + i);
+    }
+    long t0 = System.currentTimeMillis();
+    List<String> eddy = EddyRun.run(1, events, BOUND, (in, out) -> out.collect(in.keyBy(Ev::key).process(new EDue(t0, n)), "p"));
+    long t1 = System.currentTimeMillis();
+    List<String> flink = FlinkRun.run(1, events, BOUND, (in, out) -> out.collect(in.keyBy(new FKey()).process(new FDue(t1, n)), "p"));
+    eddy.replaceAll(l -> l.replaceAll("@.*", ""));
+    flink.replaceAll(l -> l.replaceAll("@.*", ""));
+    System.out.println("processing-time timers fired: Eddy " + eddy.size() + ", Flink " + flink.size() + " of " + n);
+    assertDueTimerInvariants(eddy, registered, "Eddy");
+    assertDueTimerInvariants(flink, registered, "Flink");
+  }
 }
