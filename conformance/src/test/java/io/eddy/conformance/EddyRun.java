@@ -69,6 +69,13 @@ final class EddyRun {
     return run(p, events, punctuated(bound), "", body);
   }
 
+  /** Runs a job the test builds itself (its own sources) at parallelism {@code p}. */
+  static List<String> runJob(int p, BiConsumer<io.eddy.api.Pipeline, Lines> build) throws Exception {
+    Lines lines = new Lines();
+    execute(p, "", (pipeline, params) -> build.accept(pipeline, lines));
+    return new ArrayList<>(lines.lines);
+  }
+
   /** As above with any watermark strategy and extra job configuration ({@code "key": value, ...}). */
   static List<String> run(int p, List<Ev> events, WatermarkStrategy<Ev> strategy, String extraConfig,
       BiConsumer<DataStream<Ev>, Lines> body) throws Exception {
@@ -78,6 +85,11 @@ final class EddyRun {
           .assignTimestampsAndWatermarks(strategy).name("wm").parallelism(1);
       body.accept(in, lines);
     };
+    execute(p, extraConfig, job);
+    return new ArrayList<>(lines.lines);
+  }
+
+  private static void execute(int p, String extraConfig, StreamJob job) throws Exception {
     String json = "{\"job\":\"io.eddy.conformance.Test\",\"parallelism\":" + p
         + (extraConfig.contains("watermarkIntervalMillis") ? "" : ",\"watermarkIntervalMillis\":20")
         + (extraConfig.isEmpty() ? "" : "," + extraConfig) + "}";
@@ -89,7 +101,6 @@ final class EddyRun {
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     }
-    return new ArrayList<>(lines.lines);
   }
 
   private static final class LineSink<T> implements Sink<T> {

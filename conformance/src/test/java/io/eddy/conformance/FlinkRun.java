@@ -115,6 +115,18 @@ final class FlinkRun {
     return out;
   }
 
+  /** Runs a job the test builds itself (its own sources) at parallelism {@code p}. */
+  static List<String> runJob(int p, BiConsumer<StreamExecutionEnvironment, Lines> build) throws Exception {
+    StreamExecutionEnvironment env = environment(p);
+    Lines lines = new Lines();
+    build.accept(env, lines);
+    List<String> out = new ArrayList<>();
+    try (CloseableIterator<String> it = lines.all.executeAndCollect("conformance")) {
+      it.forEachRemaining(out::add);
+    }
+    return out;
+  }
+
   private static MiniCluster cluster;
 
   /**
