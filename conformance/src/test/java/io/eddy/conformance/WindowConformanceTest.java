@@ -383,4 +383,41 @@ class WindowConformanceTest {
         .process(new FElements<>(true)), "w"));
     Compare.sameLines(eddy, flink, "w");
   }
+
+  static final class EWithWatermark extends io.eddy.time.ProcessWindowFunction<long[], String, Integer, io.eddy.time.TimeWindow> {
+    public void process(Integer key, Context<io.eddy.time.TimeWindow> ctx, Iterable<long[]> in,
+        io.eddy.api.function.Collector<String> out) {
+      long[] r = in.iterator().next();
+      out.collect(key + " [" + ctx.window().start() + "," + ctx.window().end() + ") " + r[0] + "/" + r[1]
+          + " wm=" + ctx.currentWatermark());
+    }
+  }
+
+  static final class FWithWatermark extends org.apache.flink.streaming.api.functions.windowing.ProcessWindowFunction<long[], String, Integer, TimeWindow> {
+    public void process(Integer key, Context ctx, Iterable<long[]> in, org.apache.flink.util.Collector<String> out) {
+      long[] r = in.iterator().next();
+      out.collect(key + " [" + ctx.window().getStart() + "," + ctx.window().getEnd() + ") " + r[0] + "/" + r[1]
+          + " wm=" + ctx.currentWatermark());
+    }
+  }
+
+  /** Window functions see the watermark that fired them (or, for a late firing, the current one). */
+  @Test
+  void windowsWithOffsetsSeeTheWatermarkThatFiredThem() throws Exception {
+    List<String> eddy = EddyRun.run(P, EVENTS, BOUND, (in, out) -> {
+      out.collect(in.keyBy(Ev::key).window(io.eddy.time.TumblingWindows.<Ev>eventTime(Duration.ofMillis(400))
+              .withOffset(Duration.ofMillis(130))).allowedLateness(Duration.ofMillis(250))
+          .aggregate(new ESumCount(), new EWithWatermark()), "tumbling");
+      out.collect(in.keyBy(Ev::key).window(io.eddy.time.SlidingWindows.<Ev>eventTime(Duration.ofMillis(300), Duration.ofMillis(100))
+              .withOffset(Duration.ofMillis(70))).allowedLateness(Duration.ofMillis(150))
+          .aggregate(new ESumCount(), new EWithWatermark()), "sliding");
+    });
+    List<String> flink = FlinkRun.run(P, EVENTS, BOUND, (in, out) -> {
+      out.collect(in.keyBy(new FKey()).window(TumblingEventTimeWindows.of(Duration.ofMillis(400), Duration.ofMillis(130)))
+          .allowedLateness(Duration.ofMillis(250)).aggregate(new FSumCount(), new FWithWatermark()), "tumbling");
+      out.collect(in.keyBy(new FKey()).window(SlidingEventTimeWindows.of(Duration.ofMillis(300), Duration.ofMillis(100), Duration.ofMillis(70)))
+          .allowedLateness(Duration.ofMillis(150)).aggregate(new FSumCount(), new FWithWatermark()), "sliding");
+    });
+    Compare.sameLines(eddy, flink, "tumbling", "sliding");
+  }
 }
