@@ -420,4 +420,23 @@ class WindowConformanceTest {
     });
     Compare.sameLines(eddy, flink, "tumbling", "sliding");
   }
+
+  @Test
+  void sessionsWithLatenessAndTriggersSeeTheWatermarkThatFiredThem() throws Exception {
+    List<String> eddy = EddyRun.run(P, EVENTS, BOUND, (in, out) -> {
+      out.collect(in.keyBy(Ev::key).window(io.eddy.time.SessionWindows.<Ev>eventTime(Duration.ofMillis(25)))
+          .allowedLateness(Duration.ofMillis(200)).aggregate(new ESumCount(), new EWithWatermark()), "session");
+      out.collect(in.keyBy(Ev::key).window(io.eddy.time.TumblingWindows.<Ev>eventTime(Duration.ofMillis(600)))
+          .trigger(io.eddy.time.Triggers.continuousEventTime(Duration.ofMillis(150))).allowedLateness(Duration.ofMillis(200))
+          .aggregate(new ESumCount(), new EWithWatermark()), "continuous");
+    });
+    List<String> flink = FlinkRun.run(P, EVENTS, BOUND, (in, out) -> {
+      out.collect(in.keyBy(new FKey()).window(EventTimeSessionWindows.withGap(Duration.ofMillis(25)))
+          .allowedLateness(Duration.ofMillis(200)).aggregate(new FSumCount(), new FWithWatermark()), "session");
+      out.collect(in.keyBy(new FKey()).window(TumblingEventTimeWindows.of(Duration.ofMillis(600)))
+          .trigger(ContinuousEventTimeTrigger.of(Duration.ofMillis(150))).allowedLateness(Duration.ofMillis(200))
+          .aggregate(new FSumCount(), new FWithWatermark()), "continuous");
+    });
+    Compare.sameLines(eddy, flink, "session", "continuous");
+  }
 }
