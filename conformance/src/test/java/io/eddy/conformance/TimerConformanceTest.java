@@ -176,6 +176,77 @@ class TimerConformanceTest {
     assertThat(flink.size()).as("some keys go idle before the end").isGreaterThan(40);
   }
 
+  // ------------------------------------------------------- timers that register and delete timers
+
+  /**
+   * A record registers a timer 40 ms after it and one 90 ms after it; a timer re-registers itself
+   * 25 ms later up to three times and deletes the key's 90 ms timer on its second round. Timers
+   * registered while a watermark fires timers fire in the same round when they are due.
+   */
+  static final class EChain extends io.eddy.api.KeyedProcessFunction<Integer, Ev, String> {
+    private io.eddy.api.state.ValueState<Long> rounds;
+
+    @Override
+    public void open(io.eddy.api.function.RuntimeContext context) {
+      rounds = context.keyedState().getState(new io.eddy.api.state.ValueStateDescriptor<>("rounds", Long.class));
+    }
+
+    @Override
+    public void processElement(Ev e, Context<Integer> ctx, io.eddy.api.function.Collector<String> out) throws Exception {
+      ctx.timerService().registerEventTimeTimer(e.ts() + 40);
+      ctx.timerService().registerEventTimeTimer(e.ts() + 90);
+    }
+
+    @Override
+    public void onTimer(long time, Context<Integer> ctx, io.eddy.api.function.Collector<String> out) throws Exception {
+      long r = rounds.value() == null ? 0 : rounds.value();
+      rounds.update(r + 1);
+      if (r % 4 < 3) {
+        ctx.timerService().registerEventTimeTimer(time + 25);
+      }
+      if (r % 4 == 1) {
+        ctx.timerService().deleteEventTimeTimer(time + 50 - 25);
+      }
+      out.collect(ctx.currentKey() + " t=" + time + " round=" + r + " wm=" + ctx.timerService().currentWatermark());
+    }
+  }
+
+  static final class FChain extends KeyedProcessFunction<Integer, Ev, String> {
+    private transient ValueState<Long> rounds;
+
+    @Override
+    public void open(OpenContext context) {
+      rounds = getRuntimeContext().getState(new ValueStateDescriptor<>("rounds", Long.class));
+    }
+
+    @Override
+    public void processElement(Ev e, Context ctx, Collector<String> out) throws Exception {
+      ctx.timerService().registerEventTimeTimer(e.ts() + 40);
+      ctx.timerService().registerEventTimeTimer(e.ts() + 90);
+    }
+
+    @Override
+    public void onTimer(long time, OnTimerContext ctx, Collector<String> out) throws Exception {
+      long r = rounds.value() == null ? 0 : rounds.value();
+      rounds.update(r + 1);
+      if (r % 4 < 3) {
+        ctx.timerService().registerEventTimeTimer(time + 25);
+      }
+      if (r % 4 == 1) {
+        ctx.timerService().deleteEventTimeTimer(time + 50 - 25);
+      }
+      out.collect(ctx.getCurrentKey() + " t=" + time + " round=" + r + " wm=" + ctx.timerService().currentWatermark());
+    }
+  }
+
+  @Test
+  void timersRegisteredAndDeletedByTimers() throws Exception {
+    List<Ev> sparse = Inputs.outOfOrder(61, 600, 30, 20, (int) BOUND, 0.03, 400);
+    List<String> eddy = EddyRun.run(P, sparse, BOUND, (in, out) -> out.collect(in.keyBy(Ev::key).process(new EChain()), "p"));
+    List<String> flink = FlinkRun.run(P, sparse, BOUND, (in, out) -> out.collect(in.keyBy(new FKey()).process(new FChain()), "p"));
+    Compare.sameLines(eddy, flink, "p");
+  }
+
   // ------------------------------------------------------- rolling reduce
 
   static final class FSum implements org.apache.flink.api.common.functions.ReduceFunction<Ev> {
