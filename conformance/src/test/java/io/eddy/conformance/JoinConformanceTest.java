@@ -101,6 +101,47 @@ class JoinConformanceTest {
     Compare.sameLines(eddy, flink, "j");
   }
 
+  /**
+   * Records exactly at the watermark their predecessor caused are not late for an interval join
+   * (Flink drops only records below the watermark), whichever input the join read first. Pairs at
+   * the edge of a partner's cleanup (its time plus the bound equals the watermark) are left out:
+   * whether the partner is still buffered depends on that order, in both engines.
+   */
+  @Test
+  void intervalJoinKeepsRecordsAtTheWatermark() throws Exception {
+    List<Ev> events = new java.util.ArrayList<>();
+    long max = Long.MIN_VALUE;
+    java.util.Random rnd = new java.util.Random(67);
+    int atWatermark = 0;
+    for (int i = 0; i < 2000; i++) {
+      long ts = Inputs.BASE + i * 3L - rnd.nextInt((int) BOUND + 1);
+      if (max != Long.MIN_VALUE && rnd.nextInt(10) == 0) {
+        ts = max - BOUND - 1; // the watermark the previous record caused
+        atWatermark++;
+      } else if (max != Long.MIN_VALUE && ts < max - BOUND) {
+        ts = max - BOUND;
+      }
+      max = Math.max(max, ts);
+      events.add(new Ev(rnd.nextInt(5), rnd.nextInt(1000) - 200, ts));
+    }
+    assertThat(atWatermark).isGreaterThan(100);
+    List<String> eddy = EddyRun.run(P, events, BOUND, (in, out) -> out.collect(in.filter(JoinConformanceTest::left)
+        .keyBy(Ev::key).intervalJoin(in.filter(e -> !left(e)).keyBy(Ev::key))
+        .between(Duration.ofMillis(-40), Duration.ofMillis(25)).process(new EPairs()), "j"));
+    List<String> flink = FlinkRun.run(P, events, BOUND, (in, out) -> out.collect(in.filter(new FLeft())
+        .keyBy(new FKey()).intervalJoin(in.filter(new FRight()).keyBy(new FKey()))
+        .between(Duration.ofMillis(-40), Duration.ofMillis(25)).process(new FPairs()), "j"));
+    java.util.function.Predicate<String> edge = l -> {
+      String[] f = l.substring(0, l.indexOf('@')).split(" ");
+      long lt = Long.parseLong(f[2].split(":")[1]);
+      long rt = Long.parseLong(f[3].split(":")[1]);
+      return rt == lt + 25 || rt == lt - 40;
+    };
+    eddy.removeIf(edge);
+    flink.removeIf(edge);
+    Compare.sameLines(eddy, flink, "j");
+  }
+
   // ------------------------------------------------------------------ window join
 
   static final class FJoin implements org.apache.flink.api.common.functions.JoinFunction<Ev, Ev, String> {
