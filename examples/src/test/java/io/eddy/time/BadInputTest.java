@@ -158,7 +158,22 @@ class BadInputTest {
   @Test
   void aTriggerThatCannotMergeOnSessionWindowsFailsAtPlanning() {
     assertPlanningFails(k -> k.window(SessionWindows.<Ev>eventTime(Duration.ofMillis(10)))
-        .trigger(Triggers.continuousEventTime(Duration.ofMillis(5))).aggregate(new SumCount()), "merge");
+        .trigger(new Trigger<Ev, TimeWindow>() { // canMerge() is false by default
+          @Override
+          public Result onElement(Ev r, long ts, TimeWindow w, Context ctx) {
+            return Result.CONTINUE;
+          }
+
+          @Override
+          public Result onEventTime(long time, TimeWindow w, Context ctx) {
+            return Result.CONTINUE;
+          }
+
+          @Override
+          public Result onProcessingTime(long time, TimeWindow w, Context ctx) {
+            return Result.CONTINUE;
+          }
+        }).aggregate(new SumCount()), "merge");
   }
 
   @Test

@@ -197,9 +197,10 @@ final class TimeTestSupport {
 
   /**
    * The sessions of each key, computed with a plain loop: sort the key's timestamps and start a new
-   * session wherever the distance to the previous record is {@code >= gap}. So records strictly
-   * closer than {@code gap} share a session, records exactly {@code gap} apart do not (as
-   * {@link SessionWindows} documents), and a session is {@code [first, last + gap)}.
+   * session wherever the distance to the previous record is {@code > gap}. So records at most
+   * {@code gap} apart share a session (windows that touch merge, as in Flink and as
+   * {@link SessionWindows} documents), and a session is {@code [first, last + gap)}. Valid when no
+   * session fires before a record that would have joined it arrives.
    */
   static java.util.Map<WinKey, long[]> sessionOracle(List<Ev> events, long gap) {
     java.util.Map<Integer, List<Ev>> byKey = new java.util.HashMap<>();
@@ -217,7 +218,7 @@ final class TimeTestSupport {
         long sum = 0;
         long count = 0;
         int j = i;
-        while (j < l.size() && (j == i || l.get(j).ts() - last < gap)) {
+        while (j < l.size() && (j == i || l.get(j).ts() - last <= gap)) {
           last = l.get(j).ts();
           sum += l.get(j).value();
           count++;

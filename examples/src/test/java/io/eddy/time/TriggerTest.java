@@ -78,8 +78,46 @@ class TriggerTest {
   }
 
   /**
+   * continuousEventTime fires at the multiples of its interval and at the window's end, as Flink's
+   * ContinuousEventTimeTrigger: the first firing at the first multiple after the window's first
+   * record, each later one an interval after the previous, capped at the window's last millisecond,
+   * and once per multiple when the watermark jumps over several. Window [0, 2000), interval 500,
+   * watermark = highest timestamp - 1 after every record (one watermark subtask).
+   */
+  @ParameterizedTest(name = "parallelism {0}")
+  @ValueSource(ints = {1, 2})
+  void continuousEventTimeFiresAtMultiplesOfTheIntervalCappedAtTheWindowsEnd(int p) throws Exception {
+    List<Ev> events = List.of(new Ev(1, 1, 1234), new Ev(1, 1, 1600), new Ev(1, 1, 1700), new Ev(1, 1, 2600));
+    CollectSink<List<Long>> sink = new CollectSink<>();
+    JobResult r = run(config(p, ""), (pipeline, params) -> pipeline
+        .source("src", CollectionSource.withTimestamps(events, Ev::ts)).parallelism(1)
+        .assignTimestampsAndWatermarks(perEventWatermarks(0)).name("wm").parallelism(1)
+        .keyBy(Ev::key)
+        .window(TumblingWindows.<Ev>eventTime(Duration.ofMillis(2000)))
+        .trigger(Triggers.continuousEventTime(Duration.ofMillis(500)))
+        .aggregate(new SumCount(), new ProcessWindowFunction<long[], List<Long>, Integer, TimeWindow>() {
+          @Override
+          public void process(Integer key, Context<TimeWindow> ctx, Iterable<long[]> results, Collector<List<Long>> out) {
+            long[] r = results.iterator().next();
+            out.collect(List.of(ctx.window().start(), r[1], ctx.currentWatermark()));
+          }
+        }).name("w")
+        .sink(sink));
+    assertThat(r.status()).as("job error: %s", r.error()).isEqualTo(JobStatus.FINISHED);
+    // [window start, count, watermark at the firing]: the record at 1234 sets the first firing at
+    // 1500, which fires on the watermark 1599 (after the record at 1600 was added); the next one,
+    // 2000, is capped at 1999 and fires on 2599. The record at 2600 sets 3000 for [2000, 4000),
+    // which fires at 3000, 3500 and its end 3999 on the final watermark
+    assertThat(sink.values()).containsExactly(
+        List.of(0L, 2L, 1599L), List.of(0L, 3L, 2599L),
+        List.of(2000L, 1L, Long.MAX_VALUE), List.of(2000L, 1L, Long.MAX_VALUE), List.of(2000L, 1L, Long.MAX_VALUE));
+  }
+
+  /**
    * continuousEventTime on global windows (a window that never ends): early firings as event time
-   * passes, and the end of input fires the final result once; the job must finish.
+   * passes, and the end of input fires the pending interval and the final result once; the job
+   * must finish (a documented difference from Flink, which would fire once per interval up to the
+   * end of time).
    */
   @ParameterizedTest(name = "parallelism {0}")
   @ValueSource(ints = {1, 2})

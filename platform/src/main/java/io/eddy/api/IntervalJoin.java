@@ -11,9 +11,9 @@ import java.util.Objects;
 /**
  * Joins two keyed streams on time: a left record at {@code ta} meets every right record of the same
  * key with {@code ta + lower <= tb <= ta + upper}. Each pair is emitted once, when the second of
- * the two arrives, with that record's timestamp. Records are kept in keyed state until the
- * watermark shows no partner can still arrive; records at or below the watermark on arrival are
- * late and dropped (counted in the metric {@code lateRecordsDropped}).
+ * the two arrives, with the later of the two timestamps (as in Flink). Records are kept in keyed
+ * state until the watermark shows no partner can still arrive; records below the watermark on
+ * arrival are late and dropped (counted in the metric {@code lateRecordsDropped}).
  */
 public final class IntervalJoin<K, A, B> {
   private final KeyedStream<K, A> left;
@@ -55,6 +55,7 @@ public final class IntervalJoin<K, A, B> {
     private io.eddy.api.state.ListState<Buffered> lefts;
     private io.eddy.api.state.ListState<Buffered> rights;
     private io.eddy.api.Counter late;
+    private final PairOut<O> pairOut = new PairOut<>();
 
     JoinProcess(ProcessJoinFunction<A, B, O> function, long lower, long upper) {
       this.function = function;
@@ -88,34 +89,61 @@ public final class IntervalJoin<K, A, B> {
       if (ts == Long.MIN_VALUE) {
         throw new IllegalStateException("interval join needs timestamps: assign timestamps and watermarks upstream");
       }
-      if (ts <= ctx.timerService().currentWatermark()) {
+      if (ts < ctx.timerService().currentWatermark()) {
         late.inc();
         return;
       }
+      pairOut.out = out;
       if (e.first()) {
         for (Buffered b : rights.get()) {
           if (b.timestamp() >= ts + lower && b.timestamp() <= ts + upper) {
-            function.processElement((A) e.value(), (B) b.value(), out);
+            pairOut.timestamp = Math.max(ts, b.timestamp());
+            function.processElement((A) e.value(), (B) b.value(), pairOut);
           }
         }
         lefts.add(new Buffered(ts, e.value()));
-        ctx.timerService().registerEventTimeTimer(ts + upper);
+        ctx.timerService().registerEventTimeTimer(leftCleanup(ts));
       } else {
         for (Buffered a : lefts.get()) {
           if (ts >= a.timestamp() + lower && ts <= a.timestamp() + upper) {
-            function.processElement((A) a.value(), (B) e.value(), out);
+            pairOut.timestamp = Math.max(ts, a.timestamp());
+            function.processElement((A) a.value(), (B) e.value(), pairOut);
           }
         }
         rights.add(new Buffered(ts, e.value()));
-        ctx.timerService().registerEventTimeTimer(ts - lower);
+        ctx.timerService().registerEventTimeTimer(rightCleanup(ts));
       }
+    }
+
+    // a buffered record is kept until the watermark passes the last time a partner could have
+    // (and at least until its own time), as Flink's interval join does
+    private long leftCleanup(long ts) {
+      return upper > 0 ? ts + upper : ts;
+    }
+
+    private long rightCleanup(long ts) {
+      return lower < 0 ? ts - lower : ts;
     }
 
     @Override
     public void onTimer(long timestamp, Context<K> ctx, Collector<O> out) {
-      // drop what can no longer meet a partner: lefts with ts + upper <= timestamp, rights with ts - lower <= timestamp
-      prune(lefts, b -> b.timestamp() + upper <= timestamp);
-      prune(rights, b -> b.timestamp() - lower <= timestamp);
+      prune(lefts, b -> leftCleanup(b.timestamp()) <= timestamp);
+      prune(rights, b -> rightCleanup(b.timestamp()) <= timestamp);
+    }
+
+    /** Emits a pair with the later of its two timestamps. */
+    private static final class PairOut<O> implements Collector<O> {
+      Collector<O> out;
+      long timestamp;
+
+      @Override
+      public void collect(O record) {
+        if (out instanceof io.eddy.api.function.TimestampedCollector<O> t) {
+          t.collectWithTimestamp(record, timestamp);
+        } else {
+          out.collect(record);
+        }
+      }
     }
 
     private static void prune(io.eddy.api.state.ListState<Buffered> s, java.util.function.Predicate<Buffered> done) {

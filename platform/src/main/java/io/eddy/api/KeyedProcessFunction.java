@@ -11,7 +11,9 @@ import io.eddy.api.function.RichFunction;
  * {@link #onTimer} when a timer registered for a key fires (event-time timers when the watermark
  * passes their time, processing-time timers when the wall clock does), again with that key
  * current. Both run on the task's event-loop thread, never concurrently, and must not block. State
- * obtained in {@link RichFunction#open} follows the current key.
+ * obtained in {@link RichFunction#open} follows the current key. What a call emits carries the
+ * record's timestamp, or the event-time timer's; what a processing-time timer emits carries none
+ * (as in Flink).
  */
 public abstract class KeyedProcessFunction<K, I, O> implements RichFunction {
 

@@ -15,7 +15,10 @@ public interface TimerService {
 
   void deleteEventTimeTimer(long time);
 
-  /** Fires once the wall clock (milliseconds since the epoch) reaches {@code time}. */
+  /**
+   * Fires once the wall clock (milliseconds since the epoch) reaches {@code time}. A timer still
+   * pending when a bounded input ends never fires (as in Flink's STREAMING mode).
+   */
   void registerProcessingTimeTimer(long time);
 
   void deleteProcessingTimeTimer(long time);

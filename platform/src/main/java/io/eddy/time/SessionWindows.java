@@ -5,8 +5,9 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Sessions: a key's records closer than {@code gap} to each other share a window, which ends
- * {@code gap} after its last record. Windows merge as out-of-order records bridge them.
+ * Sessions: a key's records at most {@code gap} apart share a window, which ends {@code gap} after
+ * its last record. Windows merge as out-of-order records bridge them; windows that touch merge too
+ * (records at {@code t} and {@code t + gap} give one session {@code [t, t + 2 * gap)}), as in Flink.
  */
 public final class SessionWindows<T> implements WindowAssigner<T, TimeWindow> {
   private final long gap;

@@ -7,9 +7,12 @@ public record TimeWindow(long start, long end) implements Window, Comparable<Tim
     return end - 1;
   }
 
-  /** True when the intervals share a millisecond; {@code [a, b)} and {@code [b, c)} do not. */
+  /**
+   * True when the intervals overlap or touch: {@code [a, b)} and {@code [b, c)} intersect, as in
+   * Flink, so session windows whose records are exactly the gap apart merge.
+   */
   public boolean intersects(TimeWindow o) {
-    return start < o.end && o.start < end;
+    return start <= o.end && o.start <= end;
   }
 
   public TimeWindow cover(TimeWindow o) {

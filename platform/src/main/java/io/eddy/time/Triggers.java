@@ -33,8 +33,9 @@ public final class Triggers {
   }
 
   /**
-   * Early firings: fires every {@code interval} of event time while the window is open, and at
-   * its end as the event-time trigger does.
+   * Early firings: fires whenever the watermark passes a multiple of {@code interval} while the
+   * window is open (once per multiple, capped at the window's last millisecond), and at its end as
+   * the event-time trigger does; as Flink's {@code ContinuousEventTimeTrigger}.
    */
   public static <T, W extends Window> Trigger<T, W> continuousEventTime(Duration interval) {
     long ms = interval.toMillis();
@@ -200,6 +201,12 @@ public final class Triggers {
     }
   }
 
+  /**
+   * Fires at the multiples of the interval (the first one after the window's first record) and at
+   * the window's end, as Flink's ContinuousEventTimeTrigger: every firing time is capped at the
+   * window's last millisecond, and a watermark that jumps over several multiples fires once for
+   * each of them, in order.
+   */
   private static final class ContinuousEventTime<T, W extends Window> implements Trigger<T, W> {
     private final long interval;
 
@@ -214,13 +221,23 @@ public final class Triggers {
       }
       ctx.registerEventTimeTimer(w.maxTimestamp());
       if (ctx.value("next") == null) {
-        long next = ts - Math.floorMod(ts, interval) + interval - 1;
-        if (next < w.maxTimestamp()) {
-          ctx.registerEventTimeTimer(next);
-          ctx.value("next", next);
-        }
+        registerNext(ts - ts % interval, w, ctx);
       }
       return Result.CONTINUE;
+    }
+
+    /** The next firing: {@code from + interval}, at most the window's last millisecond. */
+    private void registerNext(long from, W w, Context ctx) {
+      long max = w.maxTimestamp();
+      if (max == Long.MAX_VALUE && ctx.currentWatermark() == Long.MAX_VALUE) {
+        // a window without end (global) at the end of input: Flink would fire once per interval up
+        // to Long.MAX_VALUE, without end; the firing at the window's end comes next instead
+        ctx.value("next", max);
+        return;
+      }
+      long next = from > max - interval ? max : Math.min(from + interval, max);
+      ctx.value("next", next);
+      ctx.registerEventTimeTimer(next);
     }
 
     @Override
@@ -230,20 +247,7 @@ public final class Triggers {
       }
       Long next = (Long) ctx.value("next");
       if (next != null && next == time) {
-        // the next interval end after the watermark: one firing covers the intervals it skipped,
-        // and a watermark at +infinity (end of input) cannot loop through every interval left
-        long after = Math.max(time, ctx.currentWatermark());
-        long following = Long.MAX_VALUE;
-        if (after < w.maxTimestamp()) {
-          long start = after + 1 - Math.floorMod(after + 1, interval);
-          following = start > Long.MAX_VALUE - interval ? Long.MAX_VALUE : start + interval - 1;
-        }
-        if (following < w.maxTimestamp()) {
-          ctx.registerEventTimeTimer(following);
-          ctx.value("next", following);
-        } else {
-          ctx.value("next", null);
-        }
+        registerNext(time, w, ctx);
         return Result.FIRE;
       }
       return Result.CONTINUE;
@@ -256,12 +260,30 @@ public final class Triggers {
 
     @Override
     public void clear(W w, Context ctx) {
-      ctx.deleteEventTimeTimer(w.maxTimestamp());
       Long next = (Long) ctx.value("next");
       if (next != null) {
         ctx.deleteEventTimeTimer(next);
+        ctx.value("next", null);
       }
-      ctx.value("next", null);
+    }
+
+    @Override
+    public boolean canMerge() {
+      return true;
+    }
+
+    @Override
+    public void onMerge(W w, MergeContext ctx) {
+      Long min = null;
+      for (Object o : ctx.mergedValues("next")) {
+        if (o != null && (min == null || (Long) o < min)) {
+          min = (Long) o;
+        }
+      }
+      ctx.value("next", min);
+      if (min != null) {
+        ctx.registerEventTimeTimer(min);
+      }
     }
   }
 

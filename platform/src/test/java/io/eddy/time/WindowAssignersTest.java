@@ -12,14 +12,17 @@ import org.junit.jupiter.api.Test;
 class WindowAssignersTest {
 
   @Test
-  void timeWindowIntersectsOnlyWhenItSharesAMillisecond() {
+  void timeWindowIntersectsWhenItOverlapsOrTouches() {
     TimeWindow w = new TimeWindow(10, 20);
     assertThat(w.intersects(new TimeWindow(19, 30))).isTrue();
     assertThat(w.intersects(new TimeWindow(0, 11))).isTrue();
     assertThat(w.intersects(new TimeWindow(12, 15))).isTrue();
     assertThat(w.intersects(new TimeWindow(0, 40))).isTrue();
-    assertThat(w.intersects(new TimeWindow(20, 30))).as("touching at the end").isFalse();
-    assertThat(w.intersects(new TimeWindow(0, 10))).as("touching at the start").isFalse();
+    // as Flink's TimeWindow.intersects: touching windows intersect, so touching sessions merge
+    assertThat(w.intersects(new TimeWindow(20, 30))).as("touching at the end").isTrue();
+    assertThat(w.intersects(new TimeWindow(0, 10))).as("touching at the start").isTrue();
+    assertThat(w.intersects(new TimeWindow(21, 30))).isFalse();
+    assertThat(w.intersects(new TimeWindow(0, 9))).isFalse();
     assertThat(w.intersects(new TimeWindow(25, 30))).isFalse();
     assertThat(w.cover(new TimeWindow(15, 40))).isEqualTo(new TimeWindow(10, 40));
     assertThat(w.maxTimestamp()).isEqualTo(19);

@@ -12,9 +12,15 @@ import java.util.List;
 /**
  * The receiving end of all input channels of one subtask. Queues arriving frames per channel,
  * checks their sequence numbers, hands them out round robin, and returns credit to each sender as
- * frames are processed. It also tracks each channel's watermark and end of input, so the task
- * knows the minimum watermark over the live channels and when all input has ended. Confined to the
- * task's event-loop thread.
+ * frames are processed. It also tracks each channel's watermark, idleness and end of input, so
+ * the task knows its watermark and when all input has ended. Confined to the task's event-loop
+ * thread.
+ *
+ * <p>The watermark follows Flink's rules (its {@code StatusWatermarkValve}): it is the minimum over
+ * the active, aligned channels, where an ended channel counts as active at +infinity, an idle
+ * channel does not count, and a channel that becomes active again counts only once its watermark
+ * has caught up with the task's (it is aligned again). When every channel is idle, the watermark
+ * advances to the highest of the channels' watermarks. It never goes back.
  */
 final class InputGate {
   private final EventBus bus;
@@ -30,6 +36,7 @@ final class InputGate {
   private final long[] watermarks;
   private final boolean[] ended;
   private final boolean[] idle;
+  private final boolean[] aligned;
   private final boolean[] blocked;
   private final int[] unacknowledged;
   private final Counter maxQueued;
@@ -71,6 +78,8 @@ final class InputGate {
     java.util.Arrays.fill(watermarks, Long.MIN_VALUE);
     ended = new boolean[n];
     idle = new boolean[n];
+    aligned = new boolean[n];
+    java.util.Arrays.fill(aligned, true);
     blocked = new boolean[n];
     unacknowledged = new int[n];
     maxQueued = metrics.counter(TaskMetrics.MAX_FRAMES_QUEUED);
@@ -175,29 +184,53 @@ final class InputGate {
     if (watermark > watermarks[channel]) {
       watermarks[channel] = watermark;
     }
+    if (watermarks[channel] >= currentWatermark) {
+      aligned[channel] = true;
+    }
     return advance();
   }
 
   /** A channel went idle or active; returns the advanced watermark or {@link Long#MIN_VALUE}. */
   long onIdleness(int channel, boolean isIdle) {
-    idle[channel] = isIdle;
+    if (isIdle) {
+      idle[channel] = true;
+      aligned[channel] = false;
+    } else {
+      activate(channel);
+    }
+    if (allIdle()) {
+      // no channel will advance: flush the highest watermark any channel reached, as Flink does
+      long max = Long.MIN_VALUE;
+      for (long w : watermarks) {
+        max = Math.max(max, w);
+      }
+      if (max > currentWatermark) {
+        currentWatermark = max;
+        return max;
+      }
+      return Long.MIN_VALUE;
+    }
     return advance();
   }
 
-  /** True when every live channel is idle, so this task is idle too. */
+  /** True when every channel is idle (an ended channel counts as active), so this task is idle too. */
   boolean allIdle() {
     for (int i = 0; i < idle.length; i++) {
-      if (!ended[i] && !idle[i]) {
+      if (ended[i] || !idle[i]) {
         return false;
       }
     }
     return true;
   }
 
-  /** A record arrived on a channel: an idle channel is active again. Returns true if it was idle. */
+  /**
+   * A record arrived on a channel: an idle channel is active again, and counts for the watermark
+   * once it has caught up with it. Returns true if it was idle.
+   */
   boolean activate(int channel) {
     if (idle[channel]) {
       idle[channel] = false;
+      aligned[channel] = watermarks[channel] >= currentWatermark;
       return true;
     }
     return false;
@@ -212,7 +245,7 @@ final class InputGate {
     return endedCount == queues.length;
   }
 
-  /** After an end of input: the watermark may advance because the ended channel no longer counts. */
+  /** After an end of input: the watermark may advance because the ended channel counts at +infinity. */
   long advanceAfterEnd() {
     return advance();
   }
@@ -221,7 +254,9 @@ final class InputGate {
     long min = Long.MAX_VALUE;
     boolean any = false;
     for (int i = 0; i < watermarks.length; i++) {
-      if (!ended[i] && !idle[i]) {
+      if (ended[i]) {
+        any = true; // at +infinity
+      } else if (!idle[i] && aligned[i]) {
         any = true;
         if (watermarks[i] < min) {
           min = watermarks[i];

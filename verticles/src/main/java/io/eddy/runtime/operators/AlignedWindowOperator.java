@@ -138,8 +138,10 @@ final class AlignedWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
       if (stored != null) {
         b.dirty.add(key);
       }
-      if (b.fired) {
-        emit(key, new TimeWindow(b.start, b.end), after); // late but allowed: fire again
+      if (b.fired || end - 1 <= currentWatermark) {
+        // late but allowed: fire at once (again), as Flink does, also for a window this record opens
+        b.fired = true;
+        emit(key, new TimeWindow(b.start, b.end), after);
       }
     }
     if (!placed) {

@@ -17,7 +17,8 @@ import java.util.Map;
  * key keeps its open windows with their accumulators and trigger values; triggers keep timers per
  * key and window. A window is dropped at its cleanup time: its end plus the allowed lateness in
  * event time, its end in processing time. At the end of a bounded input the final watermark fires
- * every event-time window, and pending processing-time timers fire too, so no result is lost.
+ * every event-time window; processing-time timers still pending do not fire, as in Flink (which
+ * quiesces the processing-time service when the input ends, in STREAMING mode).
  */
 final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase<K, IN, ACC, V, OUT> {
   private final WindowAssigner<IN, Window> assigner;
@@ -258,14 +259,7 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
 
   @Override
   protected void onEndOfInput() {
-    wakeUp.stop();
-    TimerQueue.Timer t;
-    while ((t = processingTimers.pollDue(Long.MAX_VALUE)) != null) {
-      fireTimer(t, false);
-    }
-    while ((t = processingCleanups.pollDue(Long.MAX_VALUE)) != null) {
-      cleanUp(t);
-    }
+    wakeUp.stop(); // pending processing-time timers never fire, as in Flink
   }
 
   private void fireTimer(TimerQueue.Timer t, boolean isEventTime) {

@@ -11,15 +11,18 @@ import io.eddy.time.TimerQueue;
  * Runs a {@link KeyedProcessFunction}: records with their key current, and the function's timers.
  * Event-time timers fire when a watermark reaches them, before the watermark is passed on, so
  * downstream sees their output ahead of the watermark. Processing-time timers fire from an
- * event-loop timer set for the earliest one.
+ * event-loop timer set for the earliest one; those still pending when a bounded input ends never
+ * fire, as in Flink's STREAMING mode. What a record's processing or an event-time timer emits
+ * carries the record's or the timer's time; what a processing-time timer emits carries none.
  */
 public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN, OUT>
-    implements KeyedProcessFunction.Context<K>, TimerService, Collector<OUT> {
+    implements KeyedProcessFunction.Context<K>, TimerService, io.eddy.api.function.TimestampedCollector<OUT> {
   private final KeyedProcessFunction<K, IN, OUT> function;
   private final TimerQueue eventTimers = new TimerQueue();
   private final TimerQueue processingTimers = new TimerQueue();
   private long currentWatermark = Long.MIN_VALUE;
   private long timestamp;
+  private long outputTimestamp; // what emitted records carry: none for processing-time timers, as in Flink
   private ProcessingTimeWakeUp wakeUp;
 
   public KeyedProcessOperator(KeySelector<IN, K> key, KeyedProcessFunction<K, IN, OUT> function) {
@@ -37,6 +40,7 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   @Override
   protected void process(K key, IN record, long timestamp) {
     this.timestamp = timestamp;
+    this.outputTimestamp = timestamp;
     try {
       function.processElement(record, this, this);
     } catch (OperatorException e) {
@@ -51,7 +55,7 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
     currentWatermark = watermark;
     TimerQueue.Timer t;
     while ((t = eventTimers.pollDue(watermark)) != null) {
-      fire(t);
+      fire(t, t.time());
     }
   }
 
@@ -68,9 +72,10 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
     super.close();
   }
 
-  private void fire(TimerQueue.Timer t) {
+  private void fire(TimerQueue.Timer t, long outputTimestamp) {
     state.setCurrentKey(t.key());
     timestamp = t.time();
+    this.outputTimestamp = outputTimestamp;
     try {
       function.onTimer(t.time(), this, this);
     } catch (OperatorException e) {
@@ -113,7 +118,7 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   private void fireProcessingTimers() {
     TimerQueue.Timer t;
     while ((t = processingTimers.pollDue(System.currentTimeMillis())) != null) {
-      fire(t);
+      fire(t, io.eddy.record.Frame.NO_TIMESTAMP);
     }
     wakeUp.request(processingTimers.nextTime());
   }
@@ -172,13 +177,18 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   @Override
   @SuppressWarnings("unchecked")
   public <X> void output(io.eddy.api.OutputTag<X> tag, X value) {
-    ((io.eddy.runtime.Output<X>) (io.eddy.runtime.Output<?>) context.sideOutput(tag.id())).collect(value, timestamp);
+    ((io.eddy.runtime.Output<X>) (io.eddy.runtime.Output<?>) context.sideOutput(tag.id())).collect(value, outputTimestamp);
   }
 
   // Collector
 
   @Override
   public void collect(OUT record) {
+    output.collect(record, outputTimestamp);
+  }
+
+  @Override
+  public void collectWithTimestamp(OUT record, long timestamp) {
     output.collect(record, timestamp);
   }
 

@@ -20,8 +20,9 @@ import java.util.Map;
  * of its own, and the subtask's watermark is the minimum over the splits still being read (a
  * finished or idle split no longer counts), so interleaved splits each keep their own event time.
  * Generators are asked for a watermark every {@link #EMIT_EVERY} records and every watermark
- * interval; only advances are passed on. Watermarks from upstream are ignored except the final
- * one. With an idleness timeout, a split that saw no record for that long stops counting until its
+ * interval; only advances are passed on. A watermark emitted from {@code onEvent} is passed on
+ * right after the record that caused it, as in Flink. Watermarks from upstream are ignored except
+ * the final one. With an idleness timeout, a split that saw no record for that long stops counting until its
  * next record; when all splits are idle the subtask declares itself idle downstream.
  *
  * <p>A record whose timestamp cannot be had (the assigner throws, or the time is negative or past
@@ -56,7 +57,7 @@ public final class WatermarkOperator<T> extends StreamOperator<T, T> {
     public void emitWatermark(long w) {
       if (w > watermark) {
         watermark = w;
-        advance(); // a generator may emit from onEvent: pass it on at once
+        advance(); // a generator may emit from onEvent: pass it on at once, after the record
       }
     }
 
@@ -130,8 +131,10 @@ public final class WatermarkOperator<T> extends StreamOperator<T, T> {
     if (idleAfterMillis > 0) {
       s.lastRecordMillis = System.currentTimeMillis();
     }
-    s.generator.onEvent(record, t, s);
+    // the record first, then the generator: a watermark it emits from onEvent follows the record
+    // that caused it (as in Flink), so timers that watermark fires see the record
     output.collect(record, t);
+    s.generator.onEvent(record, t, s);
     if (++sinceEmit >= EMIT_EVERY) {
       sinceEmit = 0;
       s.generator.onPeriodicEmit(s);
