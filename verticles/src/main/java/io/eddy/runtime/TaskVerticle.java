@@ -515,6 +515,11 @@ public final class TaskVerticle extends VerticleBase {
     if (state != State.CREATED && state != State.RUNNING && state != State.FINISHING) {
       return; // stopped: what completes now belongs to no attempt
     }
+    runAsTurn(action);
+  }
+
+  /** Runs {@code action} like a turn of input: flushed as a turn is, a failure fails the task. */
+  private void runAsTurn(Runnable action) {
     try {
       action.run();
       if (frames.flushMillis() == 0) {
@@ -856,14 +861,7 @@ public final class TaskVerticle extends VerticleBase {
     if (state != State.RUNNING) {
       return;
     }
-    try {
-      action.run();
-      if (frames.flushMillis() == 0) {
-        flushAll();
-      }
-    } catch (Throwable e) {
-      fail(e);
-    }
+    runAsTurn(action);
   }
 
   private void fail(Throwable e) {

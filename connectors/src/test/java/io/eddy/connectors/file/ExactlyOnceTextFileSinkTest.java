@@ -18,7 +18,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** What a restored writer deletes of the transactions earlier attempts left behind, and what it keeps. */
+/**
+ * The exactly-once file sink's transactions, driven directly: what another writer commits, and what a restored writer
+ * deletes of the transactions earlier attempts left behind.
+ */
 class ExactlyOnceTextFileSinkTest {
   @TempDir Path dir;
   private final Vertx vertx = Vertx.vertx();
@@ -32,8 +35,12 @@ class ExactlyOnceTextFileSinkTest {
     return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
-  @SuppressWarnings("unchecked")
   private TwoPhaseCommitSinkWriter<String> writer(int subtask, String attemptId) {
+    return writer(subtask, attemptId, dir);
+  }
+
+  @SuppressWarnings("unchecked")
+  private TwoPhaseCommitSinkWriter<String> writer(int subtask, String attemptId, Path output) {
     SinkContext context = new SinkContext() {
       public int subtaskIndex() {
         return subtask;
@@ -59,7 +66,7 @@ class ExactlyOnceTextFileSinkTest {
         return attemptId;
       }
     };
-    return (TwoPhaseCommitSinkWriter<String>) new ExactlyOnceTextFileSink<>(dir.toString(), Function.<String>identity())
+    return (TwoPhaseCommitSinkWriter<String>) new ExactlyOnceTextFileSink<>(output.toString(), Function.<String>identity())
         .createWriter(context);
   }
 
@@ -75,6 +82,39 @@ class ExactlyOnceTextFileSinkTest {
       assertThat(System.nanoTime()).as("a file appears in %s: %s", dir, names()).isLessThan(deadline);
       Thread.sleep(5);
     }
+  }
+
+  /** The lines of the committed (visible) part files in {@code in}, in file order. */
+  private static List<String> committedLines(Path in) throws Exception {
+    if (!Files.isDirectory(in)) {
+      return List.of();
+    }
+    List<String> lines = new java.util.ArrayList<>();
+    try (Stream<Path> s = Files.list(in)) {
+      for (Path f : s.filter(ExactlyOnceTextFileSink::isCommitted).sorted().toList()) {
+        lines.addAll(Files.readAllLines(f));
+      }
+    }
+    return lines;
+  }
+
+  @Test
+  void aWriterOnAnotherDirectoryCommitsWhatTheFirstPreCommittedWhereItWasWritten() throws Exception {
+    Path first = dir.resolve("first");
+    Path second = dir.resolve("second");
+    TwoPhaseCommitSinkWriter<String> before = writer(0, "r1a0", first);
+    before.write("a", 1);
+    before.write("b", 2);
+    String committable = await(before.preCommit(1));
+    assertThat(committedLines(first)).as("nothing visible before the commit").isEmpty();
+
+    // as after a restore with another output directory: the restored committable is committed by the new writer
+    TwoPhaseCommitSinkWriter<String> after = writer(0, "r1a1", second);
+    await(after.commit(List.of(committable)));
+    assertThat(committedLines(first)).containsExactly("a", "b");
+    await(after.commit(List.of(committable))); // committing again does nothing
+    assertThat(committedLines(first)).containsExactly("a", "b");
+    assertThat(second).doesNotExist();
   }
 
   @Test
