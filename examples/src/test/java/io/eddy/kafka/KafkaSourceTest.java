@@ -148,6 +148,7 @@ class KafkaSourceTest {
     assertThat(out).hasSize(10);
     assertThat(dead).singleElement().satisfies(a -> {
       assertThat(a.record().record()).isEqualTo("{not json");
+      assertThat(a.record().raw()).as("the raw bytes read").isEqualTo("{not json".getBytes(java.nio.charset.StandardCharsets.UTF_8));
       assertThat(a.record().reason()).startsWith("topic malformed partition 0 offset 3: json: not JSON");
     });
   }

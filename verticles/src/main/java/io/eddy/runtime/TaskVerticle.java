@@ -1003,7 +1003,8 @@ public final class TaskVerticle extends VerticleBase {
         sourceBadRecordCount.inc();
         if (badRecordPolicy == io.eddy.api.BadRecordPolicy.DEAD_LETTER && sourceBadRecords != null) {
           String text = raw == null ? "" : new String(raw, java.nio.charset.StandardCharsets.UTF_8);
-          sourceBadRecords.collect(new io.eddy.api.BadRecord(vertex.head().name(), text, where + ": " + reason), Frame.NO_TIMESTAMP);
+          sourceBadRecords.collect(new io.eddy.api.BadRecord(vertex.head().name(), text, where + ": " + reason, raw),
+              Frame.NO_TIMESTAMP);
         }
       }
     };

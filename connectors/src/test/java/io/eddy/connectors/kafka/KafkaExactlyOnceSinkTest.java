@@ -102,6 +102,20 @@ class KafkaExactlyOnceSinkTest {
     return broker.readValues(topic, "read_committed", Duration.ofSeconds(30));
   }
 
+  /**
+   * What a read_committed reader sees once at least {@code count} values are visible: a commit returns when the
+   * coordinator has decided, and the markers that make the records visible follow (30 s at most).
+   */
+  private List<String> committedOnceVisible(String topic, int count) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    List<String> seen = committed(topic);
+    while (seen.size() < count && System.nanoTime() < deadline) {
+      Thread.sleep(50); // polls the condition
+      seen = committed(topic);
+    }
+    return seen;
+  }
+
   @Test
   void aRestoredWriterCommitsWhatItsPredecessorPreCommittedAndAbortsTheRest() throws Exception {
     broker.createTopic("eo", 2);
@@ -116,7 +130,7 @@ class KafkaExactlyOnceSinkTest {
     before.write("lost", 4); // after barrier 2: must never become visible
     await(before.preCommit(3)); // pre-committed but never recorded by a completed checkpoint
     before.write("lost too", 5);
-    assertThat(committed("eo")).containsExactlyInAnyOrder("a", "b");
+    assertThat(committedOnceVisible("eo", 2)).containsExactlyInAnyOrder("a", "b");
     assertThat(broker.openTransactions()).isNotEmpty();
 
     // a crash: 'before' is abandoned without closing; the job restores checkpoint 2, which recorded c2
@@ -128,8 +142,8 @@ class KafkaExactlyOnceSinkTest {
     after.write("d", 6);
     String c4 = await(after.preCommit(4));
     await(after.commit(List.of(c4)));
-    assertThat(committed("eo")).containsExactlyInAnyOrder("a", "b", "c", "d");
     broker.awaitNoOpenTransactions("job-a-", Duration.ofSeconds(30));
+    assertThat(committed("eo")).containsExactlyInAnyOrder("a", "b", "c", "d");
   }
 
   @Test
@@ -173,8 +187,11 @@ class KafkaExactlyOnceSinkTest {
     assertThat(committed("resume")).isEmpty();
     Properties base = broker.clientProps(Map.of("enable.idempotence", "true"));
     ResumableProducer.commitPreCommitted(base, "resume-0", id, epoch);
+    // the commit returns once the coordinator decided; the markers that let read_committed readers see it follow
+    broker.awaitNoOpenTransactions("resume-", Duration.ofSeconds(30));
     assertThat(committed("resume")).containsExactly("x");
     ResumableProducer.commitPreCommitted(base, "resume-0", id, epoch); // again: nothing changes
+    broker.awaitNoOpenTransactions("resume-", Duration.ofSeconds(30));
     assertThat(committed("resume")).containsExactly("x");
 
     // a newer producer of the id fences the old epoch
