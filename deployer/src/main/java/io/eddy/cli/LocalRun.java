@@ -20,14 +20,15 @@ final class LocalRun {
     Vertx vertx = Vertx.vertx();
     try {
       CompletableFuture<JobResult> done = new CompletableFuture<>();
-      new JobCoordinator(vertx, job, restoreFrom).run().onComplete(ar -> {
+      JobCoordinator coordinator = new JobCoordinator(vertx, job, restoreFrom);
+      coordinator.run().onComplete(ar -> {
         if (ar.succeeded()) {
           done.complete(ar.result());
         } else {
           done.completeExceptionally(ar.cause());
         }
       });
-      try {
+      try (RunProgress progress = RunProgress.onTerminal(coordinator.jobId())) {
         return done.get();
       } catch (ExecutionException e) {
         Throwable c = e.getCause();

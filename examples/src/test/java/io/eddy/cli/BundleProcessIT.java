@@ -79,6 +79,7 @@ class BundleProcessIT {
 
     assertThat(o.exitCode()).as("stderr: %s", o.err()).isZero();
     assertThat(o.out()).contains("job wordcount finished");
+    assertThat(o.out()).as("no progress line when the output is not a terminal").doesNotContain("records read");
     Map<String, Long> oracle = new HashMap<>();
     for (String line : Files.readAllLines(root.resolve("examples/data/sample.txt"), StandardCharsets.UTF_8)) {
       for (String w : NON_WORD.split(line)) {

@@ -2,6 +2,7 @@ package io.eddy.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.eddy.checkpoint.CheckpointStorage;
 import io.eddy.cli.ClusterProcesses.Node;
 import io.eddy.cli.ClusterProcesses.Response;
 import io.eddy.connectors.kafka.KafkaTestBroker;
@@ -57,7 +58,7 @@ class KafkaClusterFailoverIT extends ClusterProcessTest {
       JsonObject running = await(nodes, id, "RUNNING", s -> "RUNNING".equals(s.getString("state")));
       int attemptBefore = running.getInteger("attempt", 0);
       cluster.awaitCondition("a completed checkpoint and committed totals", TIMEOUT,
-          () -> !Checkpointing.completed(checkpoints, name).isEmpty()
+          () -> !Checkpointing.completed(checkpoints.resolve(CheckpointStorage.CLUSTER_JOBS), name).isEmpty()
               && !OrderData.committedTotals(broker, "order-totals").isEmpty());
 
       cluster.kill9(victim);
