@@ -7,6 +7,9 @@ import io.eddy.graph.ExecutionPlan;
 import io.eddy.graph.JobDefinition;
 import io.eddy.graph.JobVertex;
 import io.eddy.runtime.TaskId;
+import io.eddy.runtime.control.TaskCommand;
+import io.eddy.runtime.control.TaskMessage;
+import io.eddy.runtime.control.TaskReport;
 import io.eddy.runtime.TaskVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -50,7 +53,7 @@ public final class JobCoordinator {
   private final TaskHosts hosts;
   private final String restoreFrom; // null, "latest" or a checkpoint path
   private final Map<String, Long> metrics = new TreeMap<>(); // of ended tasks and the coordinator's own
-  private final Map<String, JsonObject> liveMetrics = new java.util.HashMap<>(); // running tasks' last counters
+  private final Map<String, Map<String, Long>> liveMetrics = new java.util.HashMap<>(); // running tasks' last counters
   private final Promise<JobResult> result = Promise.promise();
   private final AtomicReference<JobStatus> status = new AtomicReference<>(JobStatus.CREATED);
   private final CheckpointSettings checkpoints;
@@ -68,7 +71,7 @@ public final class JobCoordinator {
   private boolean resumed; // carries on an attempt a former leader ran
   private boolean suspended; // stopped for a successor to carry on
   private final java.util.Set<String> endedTasks = new java.util.HashSet<>();
-  private MessageConsumer<JsonObject> reports;
+  private MessageConsumer<TaskReport> reports;
   private ExecutionPlan plan;
   private int attempt = -1;
   private int remaining;
@@ -382,7 +385,8 @@ public final class JobCoordinator {
     vertexMetrics.newAttempt();
     int thisAttempt = attempt;
     onChange.run();
-    reports = vertx.eventBus().consumer(TaskId.coordinatorAddress(jobId, thisAttempt), m -> onReport(thisAttempt, m.body()));
+    TaskMessage.registerCodecOn(vertx.eventBus());
+    reports = vertx.eventBus().<TaskReport>consumer(TaskId.coordinatorAddress(jobId, thisAttempt), m -> onReport(thisAttempt, m.body()));
     List<TaskId> tasks = new ArrayList<>();
     for (JobVertex v : plan.vertices()) {
       for (int i = 0; i < v.parallelism(); i++) {
@@ -407,7 +411,7 @@ public final class JobCoordinator {
             failedAtNanos = 0;
           }
           setStatus(JobStatus.RUNNING); // after the metrics: listeners publish them
-          sendToAll("run", new JsonObject());
+          sendToAll(new TaskCommand.Run());
           enumerators = SplitEnumerators.start(vertx, plan, jobId, thisAttempt, restore, e -> {
             if (thisAttempt == attempt) {
               onFailure(messageOf(e));
@@ -424,11 +428,10 @@ public final class JobCoordinator {
     finish(JobStatus.CANCELED, null);
   }
 
-  private void sendToAll(String command, JsonObject body) {
-    body.put("command", command);
+  private void sendToAll(TaskCommand command) {
     for (JobVertex v : plan.vertices()) {
       for (int i = 0; i < v.parallelism(); i++) {
-        vertx.eventBus().send(new TaskId(jobId, attempt, v.id(), i).controlAddress(), body);
+        vertx.eventBus().send(new TaskId(jobId, attempt, v.id(), i).controlAddress(), command, TaskMessage.DELIVERY);
       }
     }
   }
@@ -438,55 +441,47 @@ public final class JobCoordinator {
     return m == null ? e.toString() : m;
   }
 
-  private void onReport(int fromAttempt, JsonObject report) {
+  private void onReport(int fromAttempt, TaskReport report) {
     if (finishing || fromAttempt != attempt) {
       return;
     }
-    switch (report.getString("state")) {
-      case "FINISHED" -> {
-        mergeMetrics(report);
-        if (--remaining == 0) {
-          finish(JobStatus.FINISHED, null);
-        }
+    if (report instanceof TaskReport.Finished f) {
+      mergeMetrics(f, f.counters());
+      if (--remaining == 0) {
+        finish(JobStatus.FINISHED, null);
       }
-      case "FAILED" -> {
-        mergeMetrics(report);
-        onFailure(report.getString("error"));
-      }
-      case "ENDED" -> {
-        int v = report.getInteger("vertex");
-        int i = report.getInteger("subtask");
-        // count each task once, whatever a task repeats
-        if (endedTasks.add(v + "/" + i)) {
-          if (++ended == plan.subtaskCount()) {
-            triggerFinal();
-          } else {
-            // a checkpoint in progress may wait for this task, which no barrier reaches now
-            for (PendingCheckpoint pc : pending.values()) {
-              if (!pc.acked.contains(v + "/" + i)) {
-                askForSnapshot(pc, v, i);
-              }
+    } else if (report instanceof TaskReport.Failed f) {
+      mergeMetrics(f, f.counters());
+      onFailure(f.error());
+    } else if (report instanceof TaskReport.Ended e) {
+      int v = e.vertex();
+      int i = e.subtask();
+      // count each task once, whatever a task repeats
+      if (endedTasks.add(v + "/" + i)) {
+        if (++ended == plan.subtaskCount()) {
+          triggerFinal();
+        } else {
+          // a checkpoint in progress may wait for this task, which no barrier reaches now
+          for (PendingCheckpoint pc : pending.values()) {
+            if (!pc.acked.contains(v + "/" + i)) {
+              askForSnapshot(pc, v, i);
             }
           }
         }
       }
-      case "ACK" -> onAck(report);
-      default -> { }
+    } else if (report instanceof TaskReport.CheckpointAck a) {
+      onAck(a);
     }
   }
 
   /** Adds an ended (or stopped) task's final counters; its live counters are superseded. */
-  private void mergeMetrics(JsonObject report) {
-    if (report.containsKey("vertex")) {
-      liveMetrics.remove(report.getInteger("vertex") + "/" + report.getInteger("subtask"));
-    }
-    mergeInto(metrics, report.getJsonObject("metrics", new JsonObject()));
+  private void mergeMetrics(TaskReport from, Map<String, Long> counters) {
+    liveMetrics.remove(from.vertex() + "/" + from.subtask());
+    mergeInto(metrics, counters);
   }
 
-  private static void mergeInto(Map<String, Long> into, JsonObject m) {
-    for (String k : m.fieldNames()) {
-      into.merge(k, m.getLong(k), k.startsWith("max") ? Math::max : Long::sum);
-    }
+  private static void mergeInto(Map<String, Long> into, Map<String, Long> m) {
+    m.forEach((k, v) -> into.merge(k, v, k.startsWith("max") ? Math::max : Long::sum));
   }
 
   // ---- checkpoints
@@ -641,9 +636,8 @@ public final class JobCoordinator {
   }
 
   private void askForSnapshot(PendingCheckpoint pc, int vertex, int subtask) {
-    JsonObject cmd = new JsonObject().put("command", "checkpoint").put("checkpoint", pc.id)
-        .put("timestamp", pc.startedAt).put("stop", pc.stop);
-    vertx.eventBus().send(new TaskId(jobId, attempt, vertex, subtask).controlAddress(), cmd);
+    vertx.eventBus().send(new TaskId(jobId, attempt, vertex, subtask).controlAddress(),
+        new TaskCommand.TriggerCheckpoint(pc.id, pc.startedAt, pc.stop), TaskMessage.DELIVERY);
   }
 
   private void triggerFinal() {
@@ -652,7 +646,7 @@ public final class JobCoordinator {
     finalCheckpoint = pc.id;
     pending.put(pc.id, pc);
     pc.enumerators = enumerators == null ? null : enumerators.snapshot(pc.id);
-    sendToAll("final", new JsonObject().put("checkpoint", pc.id));
+    sendToAll(new TaskCommand.TriggerFinalCheckpoint(pc.id));
   }
 
   private void abort(PendingCheckpoint pc, String why) {
@@ -664,28 +658,23 @@ public final class JobCoordinator {
     metrics.merge("checkpoints.aborted", 1L, Long::sum);
     history.failed(pc.id, kindOf(pc, pc.id == finalCheckpoint), pc.startedAt, "aborted: " + why);
     LOG.log(System.Logger.Level.INFO, "job {0}: checkpoint {1} aborted: {2}", job.config().name(), String.valueOf(pc.id), why);
-    sendToAll("abort", new JsonObject().put("checkpoint", pc.id));
+    sendToAll(new TaskCommand.CheckpointAborted(pc.id));
     onChange.run(); // the registry shows the failure
   }
 
-  private void onAck(JsonObject ack) {
-    PendingCheckpoint pc = pending.get(ack.getLong("checkpoint"));
+  private void onAck(TaskReport.CheckpointAck ack) {
+    PendingCheckpoint pc = pending.get(ack.checkpointId());
     if (pc == null) {
       return; // aborted
     }
-    if (!pc.acked.add(ack.getInteger("vertex") + "/" + ack.getInteger("subtask"))) {
+    if (!pc.acked.add(ack.vertex() + "/" + ack.subtask())) {
       return; // a task asked twice (a barrier and a direct request) acknowledges once
     }
-    if (ack.containsKey("metrics")) {
-      liveMetrics.put(ack.getInteger("vertex") + "/" + ack.getInteger("subtask"), ack.getJsonObject("metrics"));
-    }
-    JsonObject gauges = ack.getJsonObject("gauges");
-    vertexMetrics.onReport(ack.getInteger("vertex"), ack.getInteger("subtask"), ack.getJsonObject("metrics"), gauges);
-    if (gauges != null) {
-      pc.maxAlignmentNanos = Math.max(pc.maxAlignmentNanos, gauges.getLong("alignmentNanos", 0L));
-    }
-    pc.tasks.add(new JsonObject().put("vertex", ack.getInteger("vertex")).put("subtask", ack.getInteger("subtask"))
-        .put("operators", ack.getJsonObject("operators")));
+    liveMetrics.put(ack.vertex() + "/" + ack.subtask(), ack.counters());
+    vertexMetrics.onReport(ack.vertex(), ack.subtask(), ack.counters(), ack.gauges());
+    pc.maxAlignmentNanos = Math.max(pc.maxAlignmentNanos, ack.gauges().getOrDefault("alignmentNanos", 0L));
+    pc.tasks.add(new JsonObject().put("vertex", ack.vertex()).put("subtask", ack.subtask())
+        .put("operators", ack.stateHandles()));
     if (pc.acked.size() < plan.subtaskCount()) {
       return;
     }
@@ -738,7 +727,7 @@ public final class JobCoordinator {
       metrics.put("checkpoints.lastDurationMillis", duration);
       metrics.put("checkpoints.lastSizeBytes", ar.result());
       metrics.merge("checkpoints.maxDurationMillis", duration, Math::max);
-      sendToAll("complete", new JsonObject().put("checkpoint", pc.id));
+      sendToAll(new TaskCommand.CheckpointComplete(pc.id));
       if (enumerators != null) {
         enumerators.checkpointComplete(pc.id);
       }
@@ -844,21 +833,21 @@ public final class JobCoordinator {
     });
     pending.clear();
     List<Future<?>> canceled = new ArrayList<>();
-    DeliveryOptions wait = new DeliveryOptions().setSendTimeout(CANCEL_WAIT_MILLIS);
-    JsonObject cancel = new JsonObject().put("command", "cancel");
+    DeliveryOptions wait = TaskMessage.request(CANCEL_WAIT_MILLIS);
+    TaskCommand.Cancel cancel = new TaskCommand.Cancel();
     int stopping = attempt;
     if (plan != null && attempt >= 0 && slots != null) {
       for (JobVertex v : plan.vertices()) {
         for (int i = 0; i < v.parallelism(); i++) {
           TaskId task = new TaskId(jobId, attempt, v.id(), i);
           if (hosts.isAlive(slots.nodeOf(task))) { // a departed node's tasks died with it
-            canceled.add(vertx.eventBus().<JsonObject>request(task.controlAddress(), cancel, wait)
-                .onSuccess(reply -> mergeMetrics(reply.body())));
+            canceled.add(vertx.eventBus().<TaskReport.Canceled>request(task.controlAddress(), cancel, wait)
+                .onSuccess(reply -> mergeMetrics(reply.body(), reply.body().counters())));
           }
         }
       }
     }
-    MessageConsumer<JsonObject> oldReports = reports;
+    MessageConsumer<TaskReport> oldReports = reports;
     return Future.join(canceled).transform(ignored -> {
       // tasks that did not answer (their node is gone) count with their last checkpoint's counters
       liveMetrics.values().forEach(m -> mergeInto(metrics, m));

@@ -7,7 +7,8 @@ import io.eddy.connector.SplitEnumeratorContext;
 import io.eddy.graph.ExecutionPlan;
 import io.eddy.graph.JobVertex;
 import io.eddy.graph.Specs;
-import io.eddy.runtime.SplitAssignment;
+import io.eddy.runtime.control.TaskCommand.AssignSplits;
+import io.eddy.runtime.control.TaskMessage;
 import io.eddy.runtime.TaskId;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -21,7 +22,7 @@ import java.util.function.Consumer;
 /**
  * The coordinator's side of run-time split assignment for one attempt of a job: one
  * {@link SplitEnumerator} per source that has one, whose assignments go to the source's subtasks
- * as {@link SplitAssignment} messages on their control addresses, and whose state (the splits
+ * as {@link AssignSplits} messages on their control addresses, and whose state (the splits
  * handed out) goes into every checkpoint's metadata under {@code "enumerators"}, keyed by the
  * source's uid. Runs on the coordinator's event loop.
  */
@@ -42,7 +43,7 @@ final class SplitEnumerators {
    */
   static SplitEnumerators start(Vertx vertx, ExecutionPlan plan, String jobId, int attempt, JsonObject restore,
       Consumer<Throwable> onFailure) {
-    SplitAssignment.registerCodecOn(vertx.eventBus());
+    TaskMessage.registerCodecOn(vertx.eventBus());
     SplitEnumerators all = new SplitEnumerators();
     JsonObject recorded = restore == null ? new JsonObject() : restore.getJsonObject(METADATA_KEY, new JsonObject());
     for (JobVertex v : plan.vertices()) {
@@ -74,13 +75,13 @@ final class SplitEnumerators {
           }
           List<String> texts = new ArrayList<>();
           splits.forEach(s -> texts.add(source.serializeSplit(s)));
-          send(subtask, new SplitAssignment(texts, false));
+          send(subtask, new AssignSplits(texts, false));
         }
 
         @Override
         public void signalNoMoreSplits(int subtask) {
           if (!all.closed) {
-            send(subtask, new SplitAssignment(List.of(), true));
+            send(subtask, new AssignSplits(List.of(), true));
           }
         }
 
@@ -91,8 +92,8 @@ final class SplitEnumerators {
           }
         }
 
-        private void send(int subtask, SplitAssignment a) {
-          vertx.eventBus().send(new TaskId(jobId, attempt, vertexId, subtask).controlAddress(), a);
+        private void send(int subtask, AssignSplits a) {
+          vertx.eventBus().send(new TaskId(jobId, attempt, vertexId, subtask).controlAddress(), a, TaskMessage.DELIVERY);
         }
       };
       try {

@@ -36,19 +36,16 @@ final class VertexMetrics {
    * A subtask reported with a checkpoint acknowledgement.
    *
    * @param counters its {@code TaskMetrics} counters ({@code recordsIn}, {@code recordsOut}, ...)
-   * @param gauges its {@code TaskMetrics.gauges()}; a report without them (an older task) is ignored
+   * @param gauges its {@code TaskMetrics.gauges()}
    */
-  void onReport(int vertex, int subtask, JsonObject counters, JsonObject gauges) {
-    if (gauges == null || counters == null) {
-      return;
-    }
+  void onReport(int vertex, int subtask, Map<String, Long> counters, Map<String, Long> gauges) {
     String key = vertex + "/" + subtask;
-    long at = gauges.getLong("atMillis", 0L);
-    long in = counters.getLong("recordsIn", 0L);
-    long out = counters.getLong("recordsOut", 0L);
-    long bp = gauges.getLong("backPressuredNanos", 0L);
+    long at = gauges.getOrDefault("atMillis", 0L);
+    long in = counters.getOrDefault("recordsIn", 0L);
+    long out = counters.getOrDefault("recordsOut", 0L);
+    long bp = gauges.getOrDefault("backPressuredNanos", 0L);
     Sample prev = samples.get(key);
-    long fromAt = prev != null ? prev.atMillis : gauges.getLong("runningSinceMillis", at);
+    long fromAt = prev != null ? prev.atMillis : gauges.getOrDefault("runningSinceMillis", at);
     long fromIn = prev != null ? prev.recordsIn : 0;
     long fromOut = prev != null ? prev.recordsOut : 0;
     long fromBp = prev != null ? prev.backPressuredNanos : 0;
@@ -57,8 +54,8 @@ final class VertexMetrics {
     double outRate = millis > 0 ? (out - fromOut) * 1000.0 / millis : 0;
     double share = millis > 0 ? Math.min(1.0, Math.max(0.0, (bp - fromBp) / (millis * 1e6))) : 0;
     samples.put(key, new Sample(at, in, out, bp, inRate, outRate, share,
-        gauges.getLong("inputWatermark", Long.MIN_VALUE), gauges.getLong("outputWatermark", Long.MIN_VALUE),
-        gauges.getLong("alignmentNanos", 0L)));
+        gauges.getOrDefault("inputWatermark", Long.MIN_VALUE), gauges.getOrDefault("outputWatermark", Long.MIN_VALUE),
+        gauges.getOrDefault("alignmentNanos", 0L)));
   }
 
   /**

@@ -13,7 +13,7 @@ import java.util.Set;
 /**
  * How a source task's reader gets its splits: computed by the subtask itself (a source without a
  * split enumerator: every {@code p}-th split of {@link Source#createSplits}), or assigned at run
- * time by the coordinator's enumerator ({@link SplitAssignment} messages). Either way a split the
+ * time by the coordinator's enumerator ({@link io.eddy.runtime.control.TaskCommand.AssignSplits} messages). Either way a split the
  * restored checkpoint recorded resumes from its recorded position. Event-loop thread only.
  */
 final class SourceSplits {
@@ -52,7 +52,7 @@ final class SourceSplits {
   }
 
   /** Splits the enumerator assigned: each resumes where the checkpoint says, if it says. */
-  void assigned(SplitAssignment a) throws Exception {
+  void assigned(io.eddy.runtime.control.TaskCommand.AssignSplits a) throws Exception {
     if (!a.splits().isEmpty()) {
       List<SourceSplit> splits = new ArrayList<>();
       Map<String, String> positions = new HashMap<>();

@@ -24,6 +24,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
+import io.eddy.runtime.control.TaskCommand;
+import io.eddy.runtime.control.TaskMessage;
+import io.eddy.runtime.control.TaskReport;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
@@ -170,7 +173,7 @@ public final class TaskVerticle extends VerticleBase {
   private Future<?> open() throws Exception {
     EventBus bus = vertx.eventBus();
     FrameCodec.registerOn(bus);
-    SplitAssignment.registerCodecOn(bus);
+    TaskMessage.registerCodecOn(bus);
     frames = job.config().frame();
     jobRaw = job.config().raw();
     badRecordPolicy = io.eddy.api.BadRecordPolicy.parse(job.config().raw().getString("badRecords", "fail"));
@@ -227,7 +230,7 @@ public final class TaskVerticle extends VerticleBase {
       consumers.add(bus.<Object>consumer(id.dataAddress(), this::onFrame));
     }
     consumers.add(bus.<Buffer>consumer(id.creditAddress(), this::onCredit));
-    consumers.add(bus.<Object>consumer(id.controlAddress(), this::onControl));
+    consumers.add(bus.<TaskCommand>consumer(id.controlAddress(), this::onControl));
 
     List<Future<?>> ready = new ArrayList<>();
     consumers.forEach(c -> ready.add(c.completion()));
@@ -363,46 +366,35 @@ public final class TaskVerticle extends VerticleBase {
 
   // ---- commands from the coordinator
 
-  private void onControl(Message<Object> message) {
-    if (message.body() instanceof SplitAssignment a) {
+  private void onControl(Message<TaskCommand> message) {
+    TaskCommand command = message.body();
+    if (command instanceof TaskCommand.AssignSplits a) {
       onSplits(a);
-      return;
+    } else if (command instanceof TaskCommand.Run) {
+      run();
+    } else if (command instanceof TaskCommand.Cancel) {
+      // a task that already reported its end reported its counters with it; others send them here
+      boolean reported = state == State.FINISHED || state == State.FAILED;
+      cancel();
+      message.reply(new TaskReport.Canceled(id.vertex(), id.subtask(), state.name(),
+          reported ? java.util.Map.of() : metrics.snapshot()), TaskMessage.DELIVERY);
+    } else if (command instanceof TaskCommand.TriggerCheckpoint t) {
+      triggerCheckpoint(t.checkpointId(), t.timestamp());
+      // a stopping checkpoint (rescale, node drain): the job is stopped right after it completes,
+      // so a source that read on would only produce records the next attempt replays
+      if (t.stop() && reader != null && lastSnapshot >= t.checkpointId()) {
+        sourceStopped = true;
+      }
+    } else if (command instanceof TaskCommand.CheckpointComplete c) {
+      checkpointComplete(c.checkpointId());
+    } else if (command instanceof TaskCommand.TriggerFinalCheckpoint f) {
+      finalCheckpoint = f.checkpointId();
+      triggerCheckpoint(finalCheckpoint, System.currentTimeMillis());
     }
-    @SuppressWarnings("unchecked")
-    Message<JsonObject> msg = (Message<JsonObject>) (Message<?>) message;
-    String command = msg.body().getString("command");
-    switch (command) {
-      case "run" -> run();
-      case "cancel" -> {
-        // a task that already reported its end reported its counters with it; others send them here
-        boolean reported = state == State.FINISHED || state == State.FAILED;
-        cancel();
-        JsonObject reply = new JsonObject().put("vertex", id.vertex()).put("subtask", id.subtask())
-            .put("state", state.name());
-        if (!reported) {
-          reply.put("metrics", new JsonObject(new java.util.LinkedHashMap<>(metrics.snapshot())));
-        }
-        msg.reply(reply);
-      }
-      case "checkpoint" -> {
-        triggerCheckpoint(msg.body().getLong("checkpoint"), msg.body().getLong("timestamp"));
-        // a stopping checkpoint (rescale, node drain): the job is stopped right after it completes,
-        // so a source that read on would only produce records the next attempt replays
-        if (msg.body().getBoolean("stop", false) && reader != null && lastSnapshot >= msg.body().getLong("checkpoint")) {
-          sourceStopped = true;
-        }
-      }
-      case "complete" -> checkpointComplete(msg.body().getLong("checkpoint"));
-      case "final" -> {
-        finalCheckpoint = msg.body().getLong("checkpoint");
-        triggerCheckpoint(finalCheckpoint, System.currentTimeMillis());
-      }
-      case "abort" -> { } // pending transactions stay pending; a later checkpoint covers them
-      default -> msg.fail(400, "unknown command " + command);
-    }
+    // CheckpointAborted: pending transactions stay pending; a later checkpoint covers them
   }
 
-  private void onSplits(SplitAssignment a) {
+  private void onSplits(TaskCommand.AssignSplits a) {
     if (splits == null || state == State.FAILED || state == State.CANCELED || state == State.FINISHED) {
       return;
     }
@@ -710,17 +702,8 @@ public final class TaskVerticle extends VerticleBase {
           fail(new IllegalStateException("checkpoint " + checkpointId + " failed: " + ar.cause(), ar.cause()));
           return;
         }
-        JsonObject ack = new JsonObject()
-            .put("vertex", id.vertex())
-            .put("subtask", id.subtask())
-            .put("state", "ACK")
-            .put("checkpoint", checkpointId)
-            .put("operators", ar.result())
-            // the counters so far ride along, so the job's metrics are live to the last checkpoint
-            .put("metrics", new JsonObject(new java.util.LinkedHashMap<>(metrics.snapshot())))
-            // and the gauges as of now (back-pressure time, watermarks, alignment), per subtask
-            .put("gauges", new JsonObject(new java.util.LinkedHashMap<>(metrics.gauges())));
-        vertx.eventBus().send(id.coordinatorAddress(), ack);
+        vertx.eventBus().send(id.coordinatorAddress(), new TaskReport.CheckpointAck(id.vertex(), id.subtask(),
+            checkpointId, ar.result(), metrics.snapshot(), metrics.gauges()), TaskMessage.DELIVERY);
       });
     } catch (Throwable e) {
       fail(e);
@@ -743,7 +726,7 @@ public final class TaskVerticle extends VerticleBase {
       afterFinishWork(() -> {
         state = State.FINISHED;
         shutDown();
-        report("FINISHED", null);
+        report(new TaskReport.Finished(id.vertex(), id.subtask(), metrics.snapshot()));
       });
     }
   }
@@ -843,12 +826,12 @@ public final class TaskVerticle extends VerticleBase {
       // Exactly once to the end: the final checkpoint records what the sinks pre-committed at
       // the end of input; they commit when it completes.
       ended = true;
-      report("ENDED", null);
+      report(new TaskReport.Ended(id.vertex(), id.subtask()));
       return;
     }
     state = State.FINISHED;
     shutDown();
-    report("FINISHED", null);
+    report(new TaskReport.Finished(id.vertex(), id.subtask(), metrics.snapshot()));
   }
 
   long schedule(long time, Runnable action) {
@@ -873,20 +856,12 @@ public final class TaskVerticle extends VerticleBase {
     // their messages name the operator, or the connector and the data: the class name adds nothing
     String message = e instanceof OperatorException || e instanceof io.eddy.connector.ConnectorException
         ? e.getMessage() : String.valueOf(e);
-    report("FAILED", message);
+    report(new TaskReport.Failed(id.vertex(), id.subtask(), metrics.snapshot(), message));
   }
 
-  private void report(String taskState, String error) {
-    debug("report " + taskState);
-    JsonObject r = new JsonObject()
-        .put("vertex", id.vertex())
-        .put("subtask", id.subtask())
-        .put("state", taskState)
-        .put("metrics", new JsonObject(new java.util.LinkedHashMap<>(metrics.snapshot())));
-    if (error != null) {
-      r.put("error", error);
-    }
-    vertx.eventBus().send(id.coordinatorAddress(), r);
+  private void report(TaskReport report) {
+    debug("report " + report);
+    vertx.eventBus().send(id.coordinatorAddress(), report, TaskMessage.DELIVERY);
   }
 
   private boolean shutDown;

@@ -1,0 +1,182 @@
+package io.eddy.runtime.control;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.MessageCodec;
+import io.vertx.core.json.JsonObject;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one codec of {@link TaskMessage}s. Locally the (immutable) record is handed over as it is.
+ * On the wire: a tag byte naming the record type, then its fields in declaration order; strings
+ * and JSON as length-prefixed UTF-8, maps as a count of (string, long) pairs. An unknown tag is
+ * refused with an error rather than guessed at.
+ */
+final class TaskMessageCodec implements MessageCodec<TaskMessage, TaskMessage> {
+  static final String NAME = "eddy-task-message";
+
+  private static final byte RUN = 1;
+  private static final byte CANCEL = 2;
+  private static final byte TRIGGER = 3;
+  private static final byte TRIGGER_FINAL = 4;
+  private static final byte COMPLETE = 5;
+  private static final byte ABORTED = 6;
+  private static final byte SPLITS = 7;
+  private static final byte ENDED = 20;
+  private static final byte FINISHED = 21;
+  private static final byte FAILED = 22;
+  private static final byte CANCELED = 23;
+  private static final byte ACK = 24;
+
+  @Override
+  public void encodeToWire(Buffer b, TaskMessage m) {
+    // Java 17: no pattern matching in switch yet
+    if (m instanceof TaskCommand.Run) {
+      b.appendByte(RUN);
+    } else if (m instanceof TaskCommand.Cancel) {
+      b.appendByte(CANCEL);
+    } else if (m instanceof TaskCommand.TriggerCheckpoint t) {
+      b.appendByte(TRIGGER).appendLong(t.checkpointId()).appendLong(t.timestamp()).appendByte(flag(t.stop()));
+    } else if (m instanceof TaskCommand.TriggerFinalCheckpoint t) {
+      b.appendByte(TRIGGER_FINAL).appendLong(t.checkpointId());
+    } else if (m instanceof TaskCommand.CheckpointComplete c) {
+      b.appendByte(COMPLETE).appendLong(c.checkpointId());
+    } else if (m instanceof TaskCommand.CheckpointAborted a) {
+      b.appendByte(ABORTED).appendLong(a.checkpointId());
+    } else if (m instanceof TaskCommand.AssignSplits s) {
+      b.appendByte(SPLITS).appendByte(flag(s.noMoreSplits())).appendInt(s.splits().size());
+      s.splits().forEach(x -> appendString(b, x));
+    } else if (m instanceof TaskReport.Ended e) {
+      subtask(b.appendByte(ENDED), e);
+    } else if (m instanceof TaskReport.Finished f) {
+      appendMap(subtask(b.appendByte(FINISHED), f), f.counters());
+    } else if (m instanceof TaskReport.Failed f) {
+      appendString(appendMap(subtask(b.appendByte(FAILED), f), f.counters()), f.error());
+    } else if (m instanceof TaskReport.Canceled c) {
+      appendMap(appendString(subtask(b.appendByte(CANCELED), c), c.state()), c.counters());
+    } else if (m instanceof TaskReport.CheckpointAck a) {
+      subtask(b.appendByte(ACK), a).appendLong(a.checkpointId());
+      appendString(b, a.stateHandles().encode());
+      appendMap(b, a.counters());
+      appendMap(b, a.gauges());
+    } else {
+      throw new IllegalArgumentException("not a task message: " + m);
+    }
+  }
+
+  @Override
+  public TaskMessage decodeFromWire(int pos, Buffer buffer) {
+    Reader r = new Reader(buffer, pos);
+    byte tag = r.b.getByte(r.at++);
+    return switch (tag) {
+      case RUN -> new TaskCommand.Run();
+      case CANCEL -> new TaskCommand.Cancel();
+      case TRIGGER -> new TaskCommand.TriggerCheckpoint(r.longValue(), r.longValue(), r.flag());
+      case TRIGGER_FINAL -> new TaskCommand.TriggerFinalCheckpoint(r.longValue());
+      case COMPLETE -> new TaskCommand.CheckpointComplete(r.longValue());
+      case ABORTED -> new TaskCommand.CheckpointAborted(r.longValue());
+      case SPLITS -> {
+        boolean noMore = r.flag();
+        int n = r.intValue();
+        List<String> splits = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+          splits.add(r.string());
+        }
+        yield new TaskCommand.AssignSplits(splits, noMore);
+      }
+      case ENDED -> new TaskReport.Ended(r.intValue(), r.intValue());
+      case FINISHED -> new TaskReport.Finished(r.intValue(), r.intValue(), r.map());
+      case FAILED -> new TaskReport.Failed(r.intValue(), r.intValue(), r.map(), r.string());
+      case CANCELED -> new TaskReport.Canceled(r.intValue(), r.intValue(), r.string(), r.map());
+      case ACK -> new TaskReport.CheckpointAck(r.intValue(), r.intValue(), r.longValue(),
+          new JsonObject(r.string()), r.map(), r.map());
+      default -> throw new IllegalArgumentException("unknown task message tag " + tag + " at byte " + pos);
+    };
+  }
+
+  @Override
+  public TaskMessage transform(TaskMessage m) {
+    return m; // immutable records
+  }
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  @Override
+  public byte systemCodecID() {
+    return -1;
+  }
+
+  private static byte flag(boolean b) {
+    return (byte) (b ? 1 : 0);
+  }
+
+  private static Buffer subtask(Buffer b, TaskReport r) {
+    return b.appendInt(r.vertex()).appendInt(r.subtask());
+  }
+
+  private static Buffer appendString(Buffer b, String s) {
+    if (s == null) {
+      return b.appendInt(-1);
+    }
+    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
+    return b.appendInt(bytes.length).appendBytes(bytes);
+  }
+
+  private static Buffer appendMap(Buffer b, Map<String, Long> m) {
+    b.appendInt(m.size());
+    m.forEach((k, v) -> appendString(b, k).appendLong(v));
+    return b;
+  }
+
+  /** A read position in a buffer. */
+  private static final class Reader {
+    final Buffer b;
+    int at;
+
+    Reader(Buffer b, int at) {
+      this.b = b;
+      this.at = at;
+    }
+
+    boolean flag() {
+      return b.getByte(at++) == 1;
+    }
+
+    int intValue() {
+      int v = b.getInt(at);
+      at += 4;
+      return v;
+    }
+
+    long longValue() {
+      long v = b.getLong(at);
+      at += 8;
+      return v;
+    }
+
+    String string() {
+      int len = intValue();
+      if (len < 0) {
+        return null;
+      }
+      String s = b.getString(at, at + len, "UTF-8");
+      at += len;
+      return s;
+    }
+
+    Map<String, Long> map() {
+      int n = intValue();
+      Map<String, Long> m = new LinkedHashMap<>();
+      for (int i = 0; i < n; i++) {
+        m.put(string(), longValue());
+      }
+      return m;
+    }
+  }
+}
