@@ -36,7 +36,8 @@ final class TaskMeters {
       TaskMetrics.FRAMES_OUT, "Frames the subtask sent");
   private static final Map<String, String> MAXIMA = Map.of(
       TaskMetrics.MAX_FRAMES_IN_FLIGHT, "The most frames one output channel had sent and not yet had credited back",
-      TaskMetrics.MAX_FRAMES_QUEUED, "The most frames queued on one input channel");
+      TaskMetrics.MAX_FRAMES_QUEUED, "The most frames queued on one input channel",
+      TaskMetrics.MAX_FRAMES_BACKLOGGED, "The most sealed frames one output channel held without credit");
 
   private final MeterRegistry registry;
   private final Map<TaskId, Registered> registered = new HashMap<>();

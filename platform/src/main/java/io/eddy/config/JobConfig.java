@@ -36,8 +36,9 @@ import java.util.regex.Pattern;
  * {@code conf/jobs/x.json: not valid JSON: Unexpected character ... (line 3, column 5)},
  * {@code conf/jobs/x.json: key 'frame.maxBytes': expected an integer, found "big"}.
  *
- * <p>Keys beyond the ones read into components are reached through {@link #raw()}: a new key is added by one
- * line in {@link #SCHEMA} plus whatever reads it from {@code raw()}.
+ * <p>Keys beyond the ones read into components are read, with their defaults, by typed accessors
+ * ({@link #state()}, {@link #checkpoints()}, {@link #watermarkIntervalMillis()}, ...): a new key is one line in
+ * {@link #SCHEMA} and one accessor, and nothing else reads {@link #raw()} for it.
  *
  * <p>Immutable and thread-safe: {@code raw} is copied on the way in and on every {@link #raw()} call. The
  * constructor checks non-null components and the parallelism bounds with {@link IllegalArgumentException};
@@ -86,10 +87,7 @@ public record JobConfig(String source, String name, String jobClass, int paralle
             .optional("watermarkIntervalMillis", ConfigSchema.integer().min(1))
             .optional("badRecords", ConfigSchema.oneOf("fail", "skip", "deadLetter"))
             .optional("stateBackend", ConfigSchema.oneOf("heap", "rocksdb"))
-            .optional("rocksdb", ConfigSchema.object()
-                    .optional("blockCacheMb", ConfigSchema.integer().min(1))
-                    .optional("writeBufferMb", ConfigSchema.integer().min(1))
-                    .optional("windowCacheEntries", ConfigSchema.integer().min(0)))
+            .optional("rocksdb", StateSettings.ROCKSDB_SCHEMA)
             .optional("checkpoints", io.eddy.checkpoint.CheckpointSettings.SCHEMA)
             .optional("restartStrategy", RestartStrategy.SCHEMA)
             .optional("scaling", ConfigSchema.object()
@@ -119,6 +117,34 @@ public record JobConfig(String source, String name, String jobClass, int paralle
             throw new IllegalArgumentException("need 1 <= parallelism <= maxParallelism <= " + PARALLELISM_LIMIT
                     + ", got parallelism " + parallelism + " and maxParallelism " + maxParallelism);
         }
+    }
+
+    /** How often, in milliseconds, periodic watermark generators emit, when the file does not say. */
+    public static final long DEFAULT_WATERMARK_INTERVAL_MILLIS = 200;
+
+    /** How often periodic watermark generators emit ({@code "watermarkIntervalMillis"}, default 200). */
+    public long watermarkIntervalMillis() {
+        return raw.getLong("watermarkIntervalMillis", DEFAULT_WATERMARK_INTERVAL_MILLIS);
+    }
+
+    /** What a malformed record does ({@code "badRecords"}: fail, skip or deadLetter; default fail). */
+    public io.eddy.api.BadRecordPolicy badRecords() {
+        return io.eddy.api.BadRecordPolicy.parse(raw.getString("badRecords", "fail"));
+    }
+
+    /** Where keyed state lives ({@code "stateBackend"}, {@code "rocksdb"}). */
+    public StateSettings state() {
+        return StateSettings.of(raw);
+    }
+
+    /** The job's checkpoint settings ({@code "checkpoints"}), or null when it takes no checkpoints. */
+    public io.eddy.checkpoint.CheckpointSettings checkpoints() {
+        return io.eddy.checkpoint.CheckpointSettings.of(raw);
+    }
+
+    /** A new restart strategy, with no failures counted yet ({@code "restartStrategy"}, default none). */
+    public RestartStrategy restartStrategy() {
+        return RestartStrategy.of(raw);
     }
 
     /** False when the job turned operator chaining off (every operator its own task), as for measuring the exchange. */

@@ -64,23 +64,6 @@ final class ExchangeOutput implements Output<Object> {
     }
   }
 
-  /** True while some channel holds sealed frames it has no credit for. */
-  boolean backPressured() {
-    for (RecordWriter w : writers) {
-      for (OutputChannel c : w.channels()) {
-        if (c.hasPending()) {
-          return true;
-        }
-      }
-    }
-    return false;
-  }
-
-  /** True when every frame, the last included, has been sent. */
-  boolean drained() {
-    return !backPressured();
-  }
-
   RecordWriter[] writers() {
     return writers;
   }

@@ -63,16 +63,9 @@ public final class OperatorContext implements RuntimeContext {
     return KeyGroups.keyGroupOf(key, maxParallelism());
   }
 
-  /** A setting of the job's JSON by dotted path ({@code "rocksdb.blockCacheMb"}), or null. */
-  public Object jobSetting(String path) {
-    Object node = task.jobConfigRaw();
-    for (String part : path.split("\\.")) {
-      if (!(node instanceof io.vertx.core.json.JsonObject o)) {
-        return null;
-      }
-      node = o.getValue(part);
-    }
-    return node;
+  /** The job's configuration, with typed settings (state backend, checkpoints, restart strategy, ...). */
+  public io.eddy.config.JobConfig jobConfig() {
+    return task.jobConfig();
   }
 
   /** True when the job takes checkpoints (sinks then commit with them). */
@@ -163,9 +156,9 @@ public final class OperatorContext implements RuntimeContext {
       int p = parallelism();
       int maxP = maxParallelism();
       int i = subtaskIndex();
-      keyedState = io.eddy.state.StateBackends.create(task.jobConfigRaw(), operatorName, maxP,
+      keyedState = io.eddy.state.StateBackends.create(task.jobConfig().state(), operatorName, maxP,
           KeyGroups.rangeStart(i, maxP, p), KeyGroups.rangeEnd(i, maxP, p), task.serdes(),
-          task.workDirectory().resolve(operatorName.replaceAll("[^A-Za-z0-9_.-]", "_")));
+          task.workDirectory().resolve(operatorName.replaceAll("[^A-Za-z0-9_.-]", "_")), null);
     }
     return keyedState;
   }
@@ -220,6 +213,16 @@ public final class OperatorContext implements RuntimeContext {
    */
   public void pauseInput() {
     task.pauseInput();
+  }
+
+  /** True while some output channel of the task holds its maximum of frames: see {@link StreamOperator#yieldIfOutputFull}. */
+  boolean outputFull() {
+    return task.outputFull();
+  }
+
+  /** Runs {@code resume} once the task's output has room; see {@link StreamOperator#yieldIfOutputFull}. */
+  void resumeWhenOutputHasRoom(Runnable resume) {
+    task.resumeWhenOutputHasRoom(resume);
   }
 
   /** The operator has room again: the task takes input from where it stopped. */

@@ -40,7 +40,7 @@ final class OperatorFactory {
       op = new io.eddy.runtime.operators.ProcessOperator<>((io.eddy.api.ProcessFunction) s.function());
     } else if (spec instanceof Specs.WatermarkSpec s) {
       op = new io.eddy.runtime.operators.WatermarkOperator<>(
-          (io.eddy.time.WatermarkStrategy) s.strategy(), config.raw().getLong("watermarkIntervalMillis", 200L));
+          (io.eddy.time.WatermarkStrategy) s.strategy(), config.watermarkIntervalMillis());
     } else if (spec instanceof Specs.WindowSpec s) {
       op = io.eddy.runtime.operators.WindowOperators.create(s);
     } else if (spec instanceof Specs.AsyncMapSpec s) {

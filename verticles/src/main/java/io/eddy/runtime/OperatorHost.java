@@ -28,8 +28,8 @@ interface OperatorHost {
 
   Vertx vertx();
 
-  /** The job's JSON configuration. */
-  JsonObject jobConfigRaw();
+  /** The job's configuration. */
+  io.eddy.config.JobConfig jobConfig();
 
   SerdeRegistry serdes();
 
@@ -50,6 +50,15 @@ interface OperatorHost {
   void pauseInput();
 
   void resumeInput();
+
+  /** True while some output channel of the task holds its maximum of frames waiting for credit. */
+  boolean outputFull();
+
+  /**
+   * An operator stopped emitting because the output is full: run {@code resume} (as a turn) once it
+   * has room. Meanwhile the task takes no input and takes no snapshot.
+   */
+  void resumeWhenOutputHasRoom(Runnable resume);
 
   /** See {@link OperatorContext#runOnTask}. */
   void runOnTask(Runnable action);

@@ -14,7 +14,9 @@ import java.util.ArrayDeque;
  * Fills a frame, seals it when full (or when the task flushes), and sends it only with credit: one
  * credit per frame, granted by the receiver. A sealed frame without credit waits in
  * {@link #pending}; while any channel has pending frames the task takes no new input, which is how
- * back-pressure reaches the sources. Confined to the task's event-loop thread.
+ * back-pressure reaches the sources, and once a channel holds {@link OutputBacklog#MAX_FRAMES_PER_CHANNEL}
+ * the operators of the chain yield (see {@link OutputBacklog}), so what waits here stays bounded.
+ * Confined to the task's event-loop thread.
  */
 final class OutputChannel {
   private static final DeliveryOptions LOCAL = new DeliveryOptions().setLocalOnly(true);
@@ -30,7 +32,9 @@ final class OutputChannel {
   private final Counter framesOut;
   private final Counter recordsOut;
   private final Counter maxInFlight;
+  private final Counter maxBacklog;
   private final TaskMetrics metrics;
+  private final OutputBacklog backlog;
   private Frame frame;
   private long nextSequence;
   private int credits;
@@ -39,7 +43,7 @@ final class OutputChannel {
 
   OutputChannel(
       EventBus bus, String address, int edge, int sender, int maxRecords, int maxBytes,
-      SerdeRegistry serdes, TaskMetrics metrics) {
+      SerdeRegistry serdes, TaskMetrics metrics, OutputBacklog backlog) {
     this.bus = bus;
     this.address = address;
     this.edge = edge;
@@ -50,7 +54,9 @@ final class OutputChannel {
     this.framesOut = metrics.counter(TaskMetrics.FRAMES_OUT);
     this.recordsOut = metrics.counter(TaskMetrics.RECORDS_OUT);
     this.maxInFlight = metrics.counter(TaskMetrics.MAX_FRAMES_IN_FLIGHT);
+    this.maxBacklog = metrics.counter(TaskMetrics.MAX_FRAMES_BACKLOGGED);
     this.metrics = metrics;
+    this.backlog = backlog;
     begin();
   }
 
@@ -108,6 +114,8 @@ final class OutputChannel {
         metrics.channelOutOfCredit();
       }
       pending.add(message);
+      backlog.changed(pending.size() - 1, pending.size());
+      maxBacklog.max(pending.size());
     }
   }
 
@@ -133,9 +141,11 @@ final class OutputChannel {
     if (pending.isEmpty()) {
       return;
     }
+    int before = pending.size();
     while (this.credits > 0 && !pending.isEmpty()) {
       send(pending.poll());
     }
+    backlog.changed(before, pending.size());
     if (pending.isEmpty()) {
       metrics.channelReleased();
     }

@@ -11,10 +11,22 @@ import io.eddy.api.function.RichFunction;
  *
  * <p>A failure of user code is thrown as an {@link OperatorException} built by {@link #failure},
  * which names the operator. By default watermarks and the end of input pass straight through.
+ *
+ * <p>An operator that may emit without bound for one input (a window firing at a watermark) emits
+ * in a loop that asks {@link #yieldIfOutputFull} after each result and stops when it says so; its
+ * {@link #onWatermark} is then called again with the same watermark once the output has room, and
+ * must carry on where it stopped (what it fired is gone from its state). The watermark, and an end
+ * of input that follows it, pass on only once it has fired everything: the output of a task stays
+ * within a fixed number of frames per channel, as Hazelcast Jet's {@code Outbox} does.
  */
 public abstract class StreamOperator<IN, OUT> implements Output<IN> {
   protected OperatorContext context;
   protected Output<OUT> output;
+
+  private static final long NO_WATERMARK = Long.MIN_VALUE;
+  private long heldWatermark = NO_WATERMARK; // the watermark whose firing yielded
+  private boolean yielded;
+  private boolean endHeld; // the end of input arrived while a watermark was held
 
   public final void setup(OperatorContext context, Output<OUT> output) {
     this.context = context;
@@ -39,9 +51,50 @@ public abstract class StreamOperator<IN, OUT> implements Output<IN> {
   @Override
   public void watermark(long watermark) {
     onWatermark(watermark);
+    if (yielded) {
+      heldWatermark = watermark;
+      return;
+    }
+    forwardWatermark(watermark);
+  }
+
+  private void forwardWatermark(long watermark) {
     output.watermark(watermark);
     for (Output<Object> side : context.sideOutputs()) {
       side.watermark(watermark);
+    }
+  }
+
+  /**
+   * For an emitting loop: true when the task's output is full, in which case the operator must
+   * stop emitting and return; it is resumed (see the class comment) once the output has room.
+   * Called on the task's event loop, from {@link #onWatermark} only.
+   */
+  protected final boolean yieldIfOutputFull() {
+    if (!context.outputFull()) {
+      return false;
+    }
+    if (!yielded) {
+      yielded = true;
+      context.resumeWhenOutputHasRoom(this::resumeFiring);
+    }
+    return true;
+  }
+
+  private void resumeFiring() {
+    yielded = false;
+    long watermark = heldWatermark;
+    onWatermark(watermark);
+    if (yielded) {
+      return; // full again: resumed again later
+    }
+    heldWatermark = NO_WATERMARK;
+    if (watermark != NO_WATERMARK) {
+      forwardWatermark(watermark);
+    }
+    if (endHeld) {
+      endHeld = false;
+      endOfInput();
     }
   }
 
@@ -67,6 +120,10 @@ public abstract class StreamOperator<IN, OUT> implements Output<IN> {
    */
   @Override
   public void endOfInput() {
+    if (yielded) {
+      endHeld = true; // after the held watermark
+      return;
+    }
     onEndOfInput();
     output.endOfInput();
     for (Output<Object> side : context.sideOutputs()) {

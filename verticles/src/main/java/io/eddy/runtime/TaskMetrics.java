@@ -21,6 +21,8 @@ public final class TaskMetrics {
   public static final String MAX_FRAMES_IN_FLIGHT = "maxFramesInFlight";
   /** The highest number of frames queued on one input channel. */
   public static final String MAX_FRAMES_QUEUED = "maxFramesQueued";
+  /** The most sealed frames one output channel held without credit (bounded: see {@code OutputBacklog}). */
+  public static final String MAX_FRAMES_BACKLOGGED = "maxFramesBacklogged";
 
   private final Map<String, Counter> counters = new ConcurrentHashMap<>();
   // Gauges and clocks, written on the task's event loop at most once per frame or watermark (never per record) and

@@ -1,22 +1,20 @@
 package io.eddy.runtime;
 
-import io.eddy.api.Counter;
+import io.eddy.api.BadRecordPolicy;
+import io.eddy.checkpoint.CheckpointSettings;
+import io.eddy.checkpoint.CheckpointStorage;
 import io.eddy.config.FrameSettings;
-import io.eddy.connector.Source;
-import io.eddy.connector.SourceOutput;
-import io.eddy.connector.SourceReader;
-import io.eddy.connector.SourceReaderContext;
+import io.eddy.config.JobConfig;
+import io.eddy.connector.ConnectorException;
 import io.eddy.graph.JobDefinition;
-import io.eddy.graph.JobEdge;
 import io.eddy.graph.JobVertex;
-import io.eddy.graph.Partitioning;
 import io.eddy.graph.Specs;
-import io.eddy.graph.Transform;
-import io.eddy.record.ControlElement;
-import io.eddy.record.EndOfInput;
-import io.eddy.record.Frame;
 import io.eddy.record.FrameDecoder;
-import io.eddy.record.Watermark;
+import io.eddy.runtime.control.TaskCommand;
+import io.eddy.runtime.control.TaskMessage;
+import io.eddy.runtime.control.TaskReport;
+import io.eddy.serde.SerdeRegistry;
+import io.eddy.state.KeyGroups;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
@@ -24,73 +22,59 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.eddy.runtime.control.TaskCommand;
-import io.eddy.runtime.control.TaskMessage;
-import io.eddy.runtime.control.TaskReport;
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * One subtask of a job: the chain of one plan vertex, run on one event-loop context.
+ * One subtask of a job, run on one event-loop context: its life cycle, and the turns in which its
+ * parts work. The parts: the {@link OperatorChain} (operators and the exchange behind them), the
+ * {@link InputProcessor} (frames from other tasks) or the {@link SourceDriver} (a source's reader),
+ * and {@link SubtaskCheckpoints}.
  *
  * <p>Life cycle: {@link #start} builds the job's graph anew (so the user functions are this
- * subtask's own), opens the operators, registers the task's addresses and, for a source, asks the
- * source for its splits on a worker thread. The coordinator then sends {@code run} once every task
- * of the job has started: the task grants its senders their initial credit and starts reading.
- * When all input has ended and everything downstream was sent, it reports {@code FINISHED} to the
- * coordinator; a failure reports {@code FAILED} with the error. The coordinator undeploys it.
+ * subtask's own), restores a checkpoint if given one, opens the operators, registers the task's
+ * addresses and opens a source. The coordinator sends {@link TaskCommand.Run} once every task of
+ * the attempt has started: the task grants its senders their initial credit and starts reading.
+ * When all input has ended and everything was sent, it reports {@link TaskReport.Ended} (the job
+ * checkpoints: it finishes once the final checkpoint completes) or {@link TaskReport.Finished}; a
+ * failure reports {@link TaskReport.Failed}. The coordinator undeploys it.
  *
- * <p>Threading: everything happens on the task's event loop, in short turns: a turn processes a
- * few frames (or source batches) and then yields, and no turn starts while an output channel is
- * out of credit. Nothing here blocks.
+ * <p>Threading: everything happens on the task's event loop, in short turns: a turn processes a few
+ * frames (or source batches) and then yields. No input is taken while an output channel waits for
+ * credit, an operator paused the input, or an operator yielded because its output is full; the
+ * yielded operator resumes, as a turn, when credit arrives. Nothing here blocks.
  */
 public final class TaskVerticle extends VerticleBase {
-  private static final int FRAMES_PER_TURN = 8;
-  private static final int SOURCE_BATCHES_PER_TURN = 8;
-  private static final int SOURCE_BATCH = 1024;
-
   private final TaskId id;
   private final JobDefinition job;
   private final Predicate<TaskId> isLocal;
+  private final JsonObject restoreFrom;
   private final TaskMetrics metrics = new TaskMetrics();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
-  private final List<StreamOperator<Object, Object>> operators = new ArrayList<>();
   private final List<Future<?>> finishWork = new ArrayList<>();
+  private final ArrayDeque<Runnable> yielded = new ArrayDeque<>(); // operators waiting for room in the output
 
   private JobVertex vertex;
   private FrameSettings frames;
-  private Output<Object> head;
-  private ExchangeOutput exchange; // main output of the chain's tail, or null
-  private final List<ExchangeOutput> exchanges = new ArrayList<>(); // main and side outputs
-  private io.eddy.api.BadRecordPolicy badRecordPolicy;
-  private RecordWriter[] writersByEdge;
-  private InputGate gate;
-  private FrameDecoder decoder;
-  private final JsonObject restoreFrom;
-  private JsonObject jobRaw;
-  private io.eddy.checkpoint.CheckpointSettings checkpoints; // null: none
-  private io.eddy.checkpoint.CheckpointStorage storage;
-  private BarrierAligner aligner;
-  private final List<String> uids = new ArrayList<>(); // of operators, in chain order
-  private final List<OperatorContext> contexts = new ArrayList<>();
-  private String sourceUid;
-  private java.util.Map<String, String> restoredPositions = java.util.Map.of();
-  private boolean ended; // all input ended and every output sent: waiting for the final checkpoint
-  private io.eddy.serde.SerdeRegistry serdes;
-  private SourceReader<Object> reader;
-  private SourceSplits splits;
-  private Output<Object> sourceBadRecords; // the source's dead-letter side output, or null
-  private Counter sourceBadRecordCount;
-  private Counter recordsIn;
-  private Counter sourceRecordsRead; // over all attempts, more than the input once records were replayed
-  private Counter framesIn;
+  private BadRecordPolicy badRecordPolicy;
+  private CheckpointSettings checkpointSettings; // null: none
+  private SerdeRegistry serdes;
+  private OperatorChain chain;
+  private InputProcessor input; // null for a source
+  private SourceDriver source; // null unless a source
+  private SubtaskCheckpoints checkpoints;
   private long flushTimer = -1;
+  private long finalCheckpoint = -1;
   private boolean turnScheduled;
-  private boolean waitingForData;
-  private boolean sourceStopped; // a stopping checkpoint was taken: the source reads no more
-  private boolean inputPaused; // the chain's head operator has no room: take no input
+  private boolean inputPaused; // an operator has no room for more input
+  private boolean endPending; // all input ended while an operator yielded: the end follows it
+  private boolean ended; // all input ended and every output sent: waiting for the final checkpoint
+  private boolean shutDown;
   private Thread eventLoop; // the thread of this task's context
   private State state = State.CREATED;
 
@@ -135,22 +119,6 @@ public final class TaskVerticle extends VerticleBase {
     return state;
   }
 
-  int subtaskIndex() {
-    return id.subtask();
-  }
-
-  int parallelism() {
-    return vertex.parallelism();
-  }
-
-  int maxParallelism() {
-    return job.config().maxParallelism();
-  }
-
-  Vertx vertx() {
-    return vertx;
-  }
-
   /** The vertex this task runs (available once started). */
   public JobVertex vertex() {
     return vertex;
@@ -170,244 +138,94 @@ public final class TaskVerticle extends VerticleBase {
     return started.onFailure(e -> stop());
   }
 
-  private Future<?> open() throws Exception {
+  private Future<?> open() {
     EventBus bus = vertx.eventBus();
     FrameCodec.registerOn(bus);
     TaskMessage.registerCodecOn(bus);
-    frames = job.config().frame();
-    jobRaw = job.config().raw();
-    badRecordPolicy = io.eddy.api.BadRecordPolicy.parse(job.config().raw().getString("badRecords", "fail"));
-    recordsIn = metrics.counter(TaskMetrics.RECORDS_IN);
-    sourceRecordsRead = metrics.counter(TaskMetrics.SOURCE_RECORDS);
-    framesIn = metrics.counter(TaskMetrics.FRAMES_IN);
+    JobConfig config = job.config();
+    frames = config.frame();
+    badRecordPolicy = config.badRecords();
+    checkpointSettings = config.checkpoints();
     JobDefinition.Instance instance = job.instantiate();
     vertex = instance.plan().vertex(id.vertex());
     serdes = instance.pipeline().serdes();
-    decoder = new FrameDecoder(serdes, job.job().getClass().getClassLoader());
-
-    writersByEdge = new RecordWriter[instance.plan().edges().size()];
-    List<RecordWriter> mainWriters = new ArrayList<>();
-    for (JobEdge e : vertex.outputs()) {
-      RecordWriter w = writerFor(e, instance);
-      writersByEdge[e.id()] = w;
-      if (e.sideTag() == null) {
-        mainWriters.add(w);
-      }
-    }
-    if (!mainWriters.isEmpty()) {
-      exchange = new ExchangeOutput(mainWriters.toArray(new RecordWriter[0]), metrics);
-      exchanges.add(exchange);
-    }
-
-    // Build the chain back to front so each operator knows its output.
-    Output<Object> next = exchange != null ? exchange : DISCARD;
-    List<Transform> chain = vertex.chain();
-    int first = vertex.isSource() ? 1 : 0;
-    for (int i = chain.size() - 1; i >= first; i--) {
-      Transform t = chain.get(i);
-      StreamOperator<Object, Object> op = OperatorFactory.create(t.spec(), job.config());
-      OperatorContext ctx = new OperatorContext(host, t.name(), t.spec().kind(), sideOutputsOf(t));
-      op.setup(ctx, next);
-      operators.add(0, op);
-      contexts.add(0, ctx);
-      uids.add(0, uidOf(t));
-      next = op;
-    }
-    head = next;
-    if (vertex.isSource()) {
-      sourceUid = uidOf(vertex.head());
-      sourceBadRecords = sideOutputsOf(vertex.head()).get(io.eddy.api.OutputTag.BAD_RECORDS.id());
-    }
-    checkpoints = io.eddy.checkpoint.CheckpointSettings.of(job.config().raw());
-    if (checkpoints != null) {
-      storage = new io.eddy.checkpoint.CheckpointStorage(checkpoints.directory().resolve(job.config().name()));
-    }
-
-    if (!vertex.inputs().isEmpty()) {
-      gate = new InputGate(bus, id, vertex.inputs(),
-          instance.plan().edges().size(), frames.credits(), metrics);
-      aligner = new BarrierAligner(gate);
+    chain = new OperatorChain(id, vertex, instance, config, frames, config.maxParallelism(), isLocal, bus, metrics, host);
+    String sourceUid = vertex.isSource() ? OperatorChain.uidOf(vertex.head()) : null;
+    CheckpointStorage storage = checkpointSettings == null ? null
+        : new CheckpointStorage(checkpointSettings.directory().resolve(config.name()));
+    int maxP = config.maxParallelism();
+    checkpoints = new SubtaskCheckpoints(id, storage, KeyGroups.rangeStart(id.subtask(), maxP, vertex.parallelism()),
+        KeyGroups.rangeEnd(id.subtask(), maxP, vertex.parallelism()), chain, sourceUid, vertx, checkpointsTask);
+    if (!vertex.isSource()) {
+      InputGate gate = new InputGate(bus, id, vertex.inputs(), instance.plan().edges().size(), frames.credits(), metrics);
+      FrameDecoder decoder = new FrameDecoder(serdes, job.job().getClass().getClassLoader());
+      boolean align = checkpointSettings == null || checkpointSettings.exactlyOnce();
+      input = new InputProcessor(gate, decoder, chain.head(), align, metrics, inputTask);
       consumers.add(bus.<Object>consumer(id.dataAddress(), this::onFrame));
     }
     consumers.add(bus.<Buffer>consumer(id.creditAddress(), this::onCredit));
-    consumers.add(bus.<TaskCommand>consumer(id.controlAddress(), this::onControl));
+    consumers.add(bus.<TaskCommand>consumer(id.controlAddress(), this::onCommand));
 
     List<Future<?>> ready = new ArrayList<>();
     consumers.forEach(c -> ready.add(c.completion()));
-    Future<?> restored = restoreFrom == null ? Future.succeededFuture() : restore();
-    ready.add(restored.compose(v -> {
+    Future<Map<String, String>> restored = restoreFrom == null
+        ? Future.succeededFuture(Map.of())
+        : checkpoints.restore(restoreFrom, vertex.parallelism());
+    ready.add(restored.compose(positions -> {
       try {
-        for (StreamOperator<Object, Object> op : operators) {
-          op.open();
-        }
+        chain.open();
       } catch (Exception e) {
         return Future.failedFuture(e);
       }
-      return vertex.isSource() ? openSource(((Specs.SourceSpec) vertex.head().spec()).source()) : Future.succeededFuture();
+      if (!vertex.isSource()) {
+        return Future.succeededFuture();
+      }
+      source = new SourceDriver(id, vertex.head().name(), ((Specs.SourceSpec) vertex.head().spec()).source(),
+          chain.head(), chain.sourceBadRecords(), badRecordPolicy, metrics, sourceTask);
+      checkpoints.source(source);
+      return source.open(vertx, context, vertex.parallelism(), positions, restoreFrom != null);
     }));
     return Future.all(ready);
   }
 
-  /** An operator's identity in checkpoints: its name and its position in the job's graph. */
-  static String uidOf(Transform t) {
-    return t.name() + "#" + t.id();
-  }
-
-  private int firstKeyGroup() {
-    return io.eddy.state.KeyGroups.rangeStart(id.subtask(), maxParallelism(), vertex.parallelism());
-  }
-
-  private int lastKeyGroup() {
-    return io.eddy.state.KeyGroups.rangeEnd(id.subtask(), maxParallelism(), vertex.parallelism());
-  }
-
-  /**
-   * Reads this task's part of the checkpoint on a worker thread (key-group files, keyed backends),
-   * then hands each operator its state on the event loop.
-   */
-  private Future<?> restore() {
-    java.nio.file.Path root = restoreFrom.containsKey("root")
-        ? java.nio.file.Path.of(restoreFrom.getString("root"))
-        : storage.root();
-    TaskRestore r = new TaskRestore(restoreFrom, root, id.subtask(), vertex.parallelism(), firstKeyGroup(), lastKeyGroup());
-    // keyed backends exist only for operators that used keyed state when the checkpoint was taken
-    List<io.eddy.state.KeyedStateBackend> backends = new ArrayList<>();
-    for (int i = 0; i < operators.size(); i++) {
-      backends.add(r.backendHandles(uids.get(i)).isEmpty() ? null : contexts.get(i).keyedStateBackend());
-    }
-    return vertx.executeBlocking(() -> {
-      r.load(uids);
-      for (int i = 0; i < uids.size(); i++) {
-        if (backends.get(i) != null) {
-          backends.get(i).restore(r.backendHandles(uids.get(i)), root);
-        }
-      }
-      return null;
-    }, false).compose(v -> {
-      try {
-        for (int i = 0; i < operators.size(); i++) {
-          OperatorRestore restore = r.forOperator(uids.get(i));
-          contexts.get(i).operatorStates().restore(restore);
-          operators.get(i).restoreState(restore);
-        }
-        if (sourceUid != null) {
-          java.util.Map<String, String> positions = new java.util.HashMap<>();
-          for (byte[] entry : r.operatorState(sourceUid).getOrDefault("positions", List.of())) {
-            String line = new String(entry, java.nio.charset.StandardCharsets.UTF_8);
-            int tab = line.indexOf('\t');
-            positions.put(line.substring(0, tab), line.substring(tab + 1));
-          }
-          restoredPositions = positions;
-        }
-        return Future.succeededFuture();
-      } catch (Exception e) {
-        return Future.failedFuture(e);
-      }
-    });
-  }
-
-  /** One exchange per side-output tag of {@code t} that another vertex reads. */
-  private java.util.Map<String, Output<Object>> sideOutputsOf(Transform t) {
-    java.util.Map<String, List<RecordWriter>> byTag = new java.util.LinkedHashMap<>();
-    for (JobEdge e : vertex.outputs()) {
-      if (e.sideTag() != null && e.producer() == t) {
-        byTag.computeIfAbsent(e.sideTag(), k -> new ArrayList<>()).add(writersByEdge[e.id()]);
-      }
-    }
-    java.util.Map<String, Output<Object>> outputs = new java.util.HashMap<>();
-    byTag.forEach((tag, writers) -> {
-      ExchangeOutput x = new ExchangeOutput(writers.toArray(new RecordWriter[0]), metrics);
-      exchanges.add(x);
-      outputs.put(tag, x);
-    });
-    return outputs;
-  }
-
-  private RecordWriter writerFor(JobEdge e, JobDefinition.Instance instance) {
-    int n = e.partitioning() == Partitioning.FORWARD ? 1 : e.target().parallelism();
-    OutputChannel[] channels = new OutputChannel[n];
-    for (int j = 0; j < n; j++) {
-      int target = e.partitioning() == Partitioning.FORWARD ? id.subtask() : j;
-      TaskId receiver = id.sibling(e.target().id(), target);
-      boolean serialize = frames.serializeLocal() || !isLocal.test(receiver);
-      channels[j] = new OutputChannel(vertx.eventBus(), receiver.dataAddress(), e.id(), id.subtask(),
-          frames.maxRecords(), frames.maxBytes(), serialize ? instance.pipeline().serdes() : null, metrics);
-    }
-    return new RecordWriter(e, channels, maxParallelism(), id.subtask());
-  }
-
-  @SuppressWarnings("unchecked")
-  private Future<?> openSource(Source<?> source) {
-    int p = vertex.parallelism();
-    if (source.enumeratesSplits()) {
-      // the coordinator's enumerator sends the splits (SplitAssignment) once the job is deployed
-      try {
-        reader = (SourceReader<Object>) source.createReader(readerContext());
-        splits = new SourceSplits(source, reader, vertex.head().name(), restoredPositions);
-        return Future.succeededFuture();
-      } catch (Exception e) {
-        return Future.failedFuture(e);
-      }
-    }
-    return vertx.executeBlocking(() -> source.createSplits(p))
-        .map(all -> {
-          try {
-            reader = (SourceReader<Object>) source.createReader(readerContext());
-            splits = new SourceSplits(source, reader, vertex.head().name(), restoredPositions);
-            splits.assignStatic(all, id.subtask(), p, restoreFrom != null);
-          } catch (RuntimeException e) {
-            throw e;
-          } catch (Exception e) {
-            throw new IllegalStateException(e);
-          }
-          return null;
-        });
-  }
-
   // ---- commands from the coordinator
 
-  private void onControl(Message<TaskCommand> message) {
+  private void onCommand(Message<TaskCommand> message) {
     TaskCommand command = message.body();
-    if (command instanceof TaskCommand.AssignSplits a) {
-      onSplits(a);
-    } else if (command instanceof TaskCommand.Run) {
-      run();
-    } else if (command instanceof TaskCommand.Cancel) {
-      // a task that already reported its end reported its counters with it; others send them here
-      boolean reported = state == State.FINISHED || state == State.FAILED;
-      cancel();
-      message.reply(new TaskReport.Canceled(id.vertex(), id.subtask(), state.name(),
-          reported ? java.util.Map.of() : metrics.snapshot()), TaskMessage.DELIVERY);
-    } else if (command instanceof TaskCommand.TriggerCheckpoint t) {
-      triggerCheckpoint(t.checkpointId(), t.timestamp());
-      // a stopping checkpoint (rescale, node drain): the job is stopped right after it completes,
-      // so a source that read on would only produce records the next attempt replays
-      if (t.stop() && reader != null && lastSnapshot >= t.checkpointId()) {
-        sourceStopped = true;
-      }
-    } else if (command instanceof TaskCommand.CheckpointComplete c) {
-      checkpointComplete(c.checkpointId());
-    } else if (command instanceof TaskCommand.TriggerFinalCheckpoint f) {
-      finalCheckpoint = f.checkpointId();
-      triggerCheckpoint(finalCheckpoint, System.currentTimeMillis());
-    }
-    // CheckpointAborted: pending transactions stay pending; a later checkpoint covers them
-  }
-
-  private void onSplits(TaskCommand.AssignSplits a) {
-    if (splits == null || state == State.FAILED || state == State.CANCELED || state == State.FINISHED) {
-      return;
-    }
     try {
-      splits.assigned(a);
+      if (command instanceof TaskCommand.AssignSplits a) {
+        if (source != null && isAlive()) {
+          source.assign(a);
+        }
+      } else if (command instanceof TaskCommand.Run) {
+        run();
+      } else if (command instanceof TaskCommand.Cancel) {
+        // a task that already reported its end reported its counters with it; others send them here
+        boolean reported = state == State.FINISHED || state == State.FAILED;
+        cancel();
+        message.reply(new TaskReport.Canceled(id.vertex(), id.subtask(), state.name(),
+            reported ? Map.of() : metrics.snapshot()), TaskMessage.DELIVERY);
+      } else if (command instanceof TaskCommand.TriggerCheckpoint t) {
+        triggerCheckpoint(t.checkpointId(), t.timestamp());
+        // a stopping checkpoint (rescale, node drain): the job is stopped right after it completes,
+        // so a source that read on would only produce records the next attempt replays
+        if (t.stop() && source != null && checkpoints.lastSnapshot() >= t.checkpointId()) {
+          source.stop();
+        }
+      } else if (command instanceof TaskCommand.TriggerFinalCheckpoint f) {
+        finalCheckpoint = f.checkpointId();
+        triggerCheckpoint(finalCheckpoint, System.currentTimeMillis());
+      } else if (command instanceof TaskCommand.CheckpointComplete c) {
+        checkpointComplete(c.checkpointId());
+      }
+      // CheckpointAborted: pending transactions stay pending; a later checkpoint covers them
     } catch (Throwable e) {
       fail(e);
-      return;
     }
-    if (waitingForData) {
-      waitingForData = false;
-      scheduleTurn();
-    }
+  }
+
+  private boolean isAlive() {
+    return state == State.CREATED || state == State.RUNNING || state == State.FINISHING;
   }
 
   private void run() {
@@ -416,17 +234,35 @@ public final class TaskVerticle extends VerticleBase {
     }
     state = State.RUNNING;
     metrics.running(System.currentTimeMillis());
-    if (gate != null) {
-      gate.grantInitialCredits();
+    if (input != null) {
+      input.start();
     }
-    if (!exchanges.isEmpty() && frames.flushMillis() > 0) {
+    if (chain.hasExchanges() && frames.flushMillis() > 0) {
       flushTimer = vertx.setPeriodic(frames.flushMillis(), t -> {
         if (state == State.RUNNING || state == State.FINISHING) {
-          flushAll();
+          chain.flush();
         }
       });
     }
     scheduleTurn();
+  }
+
+  private void triggerCheckpoint(long checkpointId, long timestamp) {
+    if (state != State.RUNNING && !ended) {
+      return; // not running yet, failing, or finishing: asked again once ended
+    }
+    checkpoints.trigger(checkpointId, timestamp, !ended);
+  }
+
+  private void checkpointComplete(long checkpointId) throws Exception {
+    checkpoints.complete(checkpointId);
+    if (ended && checkpointId == finalCheckpoint) {
+      afterFinishWork(() -> {
+        state = State.FINISHED;
+        shutDown();
+        report(new TaskReport.Finished(id.vertex(), id.subtask(), metrics.snapshot()));
+      });
+    }
   }
 
   private void cancel() {
@@ -437,7 +273,7 @@ public final class TaskVerticle extends VerticleBase {
     shutDown();
   }
 
-  // ---- the work loop
+  // ---- turns
 
   private void scheduleTurn() {
     if (!turnScheduled) {
@@ -448,15 +284,15 @@ public final class TaskVerticle extends VerticleBase {
 
   private void turn() {
     turnScheduled = false;
-    if (state != State.RUNNING) {
-      return;
+    if (state != State.RUNNING || inputStopped() || chain.backPressured()) {
+      return; // resuming input, credit or data schedule the next turn
     }
     try {
-      boolean more = reader != null ? pollSource() : processFrames();
+      boolean more = source != null ? source.poll(this::endOfInput) : input.processFrames();
       if (frames.flushMillis() == 0) {
-        flushAll();
+        chain.flush();
       }
-      if (more && state == State.RUNNING && !inputPaused && !backPressured()) {
+      if (more) {
         scheduleTurn();
       }
     } catch (Throwable e) {
@@ -464,281 +300,9 @@ public final class TaskVerticle extends VerticleBase {
     }
   }
 
-  private boolean backPressured() {
-    for (int i = 0, n = exchanges.size(); i < n; i++) {
-      if (exchanges.get(i).backPressured()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private void flushAll() {
-    for (int i = 0, n = exchanges.size(); i < n; i++) {
-      exchanges.get(i).flush();
-    }
-  }
-
-  /** A local directory private to this task (RocksDB instances), deleted when it stops. */
-  java.nio.file.Path workDirectory() {
-    return java.nio.file.Path.of(System.getProperty("java.io.tmpdir"), "eddy",
-        id.jobId() + "-" + id.attempt() + "-" + id.vertex() + "-" + id.subtask());
-  }
-
-  private void resumeInput() {
-    if (inputPaused) {
-      inputPaused = false;
-      if (state == State.RUNNING && !backPressured()) {
-        scheduleTurn();
-      }
-    }
-  }
-
-  /** An operator's continuation of asynchronous work: see {@link OperatorContext#runOnTask}. */
-  private void runOnTask(Runnable action) {
-    if (Thread.currentThread() == eventLoop) {
-      runCallback(action);
-    } else {
-      context.runOnContext(v -> runCallback(action));
-    }
-  }
-
-  private void runCallback(Runnable action) {
-    if (state != State.CREATED && state != State.RUNNING && state != State.FINISHING) {
-      return; // stopped: what completes now belongs to no attempt
-    }
-    runAsTurn(action);
-  }
-
-  /** Runs {@code action} like a turn of input: flushed as a turn is, a failure fails the task. */
-  private void runAsTurn(Runnable action) {
-    try {
-      action.run();
-      if (frames.flushMillis() == 0) {
-        flushAll();
-      }
-    } catch (Throwable e) {
-      fail(e);
-    }
-  }
-
-  long schedulePeriodic(long intervalMillis, Runnable action) {
-    return vertx.setPeriodic(intervalMillis, t -> runTimed(action));
-  }
-
-  /** Returns true when another turn should follow at once. */
-  private boolean pollSource() throws Exception {
-    if (sourceStopped) {
-      flushAll(); // the barrier and everything before it must leave; nothing after it is read
-      return false;
-    }
-    for (int i = 0; i < SOURCE_BATCHES_PER_TURN; i++) {
-      long before = sourceRecords;
-      SourceReader.InputStatus status = reader.pollNext(sourceOutput, SOURCE_BATCH);
-      recordsIn.add(sourceRecords - before);
-      sourceRecordsRead.add(sourceRecords - before);
-      switch (status) {
-        case END_OF_INPUT -> {
-          endOfInput();
-          return false;
-        }
-        case NOTHING_AVAILABLE -> {
-          waitingForData = true;
-          return false;
-        }
-        default -> {
-          if (backPressured()) {
-            return false;
-          }
-        }
-      }
-    }
-    return true;
-  }
-
-  private boolean processFrames() {
-    for (int i = 0; i < FRAMES_PER_TURN; i++) {
-      if (inputPaused) {
-        return false; // resumeInput schedules the next turn
-      }
-      int ch = gate.nextReadyChannel();
-      if (ch < 0) {
-        return false;
-      }
-      Frame frame = gate.take(ch);
-      if (!process(ch, frame)) {
-        continue; // held at a barrier or paused: the rest of the frame waits, its credit too
-      }
-      gate.processed(ch);
-      if (state != State.RUNNING || backPressured()) {
-        return false;
-      }
-    }
-    return gate.hasQueuedFrames();
-  }
-
-  /** Processes a frame from its read position; false when it stopped at a barrier and was put back. */
-  private boolean process(int ch, Frame frame) {
-    if (frame.position() == 0) {
-      framesIn.inc();
-    }
-    int n = frame.size();
-    int records = 0;
-    Output<Object> h = head;
-    for (int i = frame.position(); i < n; i++) {
-      Object e = frame.element(i);
-      if (e instanceof ControlElement) {
-        if (e instanceof io.eddy.record.CheckpointBarrier b) {
-          debug("barrier " + b.id() + " on channel " + ch);
-          if (aligner.onBarrier(ch, b.id(), b.timestamp())) {
-            metrics.alignment(aligner.alignmentNanos());
-            aligner.reset();
-            gate.unblockAll();
-            takeSnapshot(b.id(), b.timestamp(), true);
-          } else if (checkpoints == null || checkpoints.exactlyOnce()) {
-            gate.block(ch);
-            if (i + 1 < n) {
-              frame.position(i + 1);
-              gate.pushBack(ch, frame);
-              recordsIn.add(records);
-              return false;
-            }
-          }
-        } else if (e instanceof Watermark w) {
-          long wm = gate.onWatermark(ch, w.timestamp());
-          if (wm != Long.MIN_VALUE) {
-            metrics.inputWatermark(wm);
-            h.watermark(wm);
-          }
-        } else if (e instanceof io.eddy.record.WatermarkStatus status) {
-          boolean wasAllIdle = gate.allIdle();
-          long wm = gate.onIdleness(ch, status == io.eddy.record.WatermarkStatus.IDLE);
-          if (wm != Long.MIN_VALUE) {
-            metrics.inputWatermark(wm);
-            h.watermark(wm);
-          }
-          if (gate.allIdle() != wasAllIdle) {
-            h.idleness(!wasAllIdle);
-          }
-        } else if (e == EndOfInput.INSTANCE) {
-          debug("end of input on channel " + ch);
-          boolean last = gate.onEndOfInput(ch);
-          if (aligner.onChannelEnded()) {
-            metrics.alignment(aligner.alignmentNanos());
-            aligner.reset();
-            gate.unblockAll();
-            takeSnapshot(aligner.pendingId(), aligner.pendingTimestamp(), true);
-          }
-          if (last) {
-            endOfInput();
-          } else {
-            long wm = gate.advanceAfterEnd();
-            if (wm != Long.MIN_VALUE) {
-              metrics.inputWatermark(wm);
-              h.watermark(wm);
-            }
-          }
-        }
-      } else {
-        records++;
-        if (gate.activate(ch)) {
-          h.idleness(false);
-        }
-        h.collect(e, frame.timestamp(i));
-        if (inputPaused && i + 1 < n) {
-          frame.position(i + 1);
-          gate.pushBack(ch, frame);
-          recordsIn.add(records);
-          return false;
-        }
-      }
-    }
-    recordsIn.add(records);
-    return true;
-  }
-
-  // ---- checkpoints
-
-  /** A source's part: the coordinator triggers checkpoint {@code id} between two turns. */
-  private void triggerCheckpoint(long id, long timestamp) {
-    debug("trigger " + id);
-    if (state != State.RUNNING && !ended) {
-      return; // not running yet, failing, or finishing: asked again once ended
-    }
-    if (id <= lastSnapshot) {
-      return; // already taken (a barrier came first)
-    }
-    takeSnapshot(id, timestamp, !ended);
-  }
-
-  /**
-   * Snapshots every operator (and a source's positions) synchronously, forwards the barrier when
-   * the task still runs, then writes the snapshot off the event loop and acknowledges it.
-   */
-  private void takeSnapshot(long checkpointId, long timestamp, boolean forwardBarrier) {
-    debug("snapshot " + checkpointId + " forward=" + forwardBarrier);
-    lastSnapshot = Math.max(lastSnapshot, checkpointId);
-    try {
-      TaskSnapshot snap = new TaskSnapshot(checkpointId, storage, id.vertex(), id.subtask(), firstKeyGroup(), lastKeyGroup());
-      for (int i = 0; i < operators.size(); i++) {
-        snap.add(uids.get(i), operators.get(i), contexts.get(i).operatorStates(), contexts.get(i).keyedStateBackendIfCreated());
-      }
-      if (reader != null) {
-        OperatorSnapshot positions = new OperatorSnapshot(checkpointId);
-        List<byte[]> entries = new ArrayList<>();
-        reader.snapshotPositions(checkpointId).forEach((split, pos) ->
-            entries.add((split + "\t" + pos).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
-        positions.operatorState("positions", entries, true);
-        snap.add(sourceUid, positions);
-      }
-      if (forwardBarrier) {
-        io.eddy.record.CheckpointBarrier barrier = new io.eddy.record.CheckpointBarrier(checkpointId, timestamp);
-        for (ExchangeOutput x : exchanges) {
-          x.barrier(barrier);
-        }
-      }
-      snap.complete(vertx).onComplete(ar -> {
-        if (ar.failed()) {
-          fail(new IllegalStateException("checkpoint " + checkpointId + " failed: " + ar.cause(), ar.cause()));
-          return;
-        }
-        vertx.eventBus().send(id.coordinatorAddress(), new TaskReport.CheckpointAck(id.vertex(), id.subtask(),
-            checkpointId, ar.result(), metrics.snapshot(), metrics.gauges()), TaskMessage.DELIVERY);
-      });
-    } catch (Throwable e) {
-      fail(e);
-    }
-  }
-
-  private void checkpointComplete(long checkpointId) {
-    try {
-      for (StreamOperator<Object, Object> op : operators) {
-        op.notifyCheckpointComplete(checkpointId);
-      }
-      if (reader != null) {
-        reader.notifyCheckpointComplete(checkpointId);
-      }
-    } catch (Throwable e) {
-      fail(e);
-      return;
-    }
-    if (ended && checkpointId == finalCheckpoint) {
-      afterFinishWork(() -> {
-        state = State.FINISHED;
-        shutDown();
-        report(new TaskReport.Finished(id.vertex(), id.subtask(), metrics.snapshot()));
-      });
-    }
-  }
-
-  private long finalCheckpoint = -1;
-  private long lastSnapshot = -1;
-  private static final boolean DEBUG = Boolean.getBoolean("eddy.debug");
-
-  private void debug(String what) {
-    if (DEBUG) {
-      System.err.println("[task " + id + " " + state + (ended ? " ended" : "") + "] " + what);
-    }
+  /** True when the chain takes no input now: not running, paused by an operator, or an operator yielded. */
+  private boolean inputStopped() {
+    return state != State.RUNNING || inputPaused || !yielded.isEmpty() || chain.outputFull();
   }
 
   private void onFrame(Message<Object> msg) {
@@ -746,17 +310,8 @@ public final class TaskVerticle extends VerticleBase {
       return;
     }
     try {
-      Object body = msg.body();
-      Frame frame;
-      if (body instanceof Frame f) {
-        frame = f;
-      } else {
-        Buffer b = (Buffer) body;
-        byte[] bytes = b.getBytes();
-        frame = decoder.decode(bytes, 0, bytes.length);
-      }
-      gate.receive(frame);
-      if (state == State.RUNNING && !backPressured()) {
+      input.receive(msg.body());
+      if (state == State.RUNNING) {
         scheduleTurn();
       }
     } catch (Throwable e) {
@@ -765,32 +320,39 @@ public final class TaskVerticle extends VerticleBase {
   }
 
   private void onCredit(Message<Buffer> msg) {
-    Buffer b = msg.body();
-    int edge = b.getInt(0);
-    int receiver = b.getInt(4);
-    RecordWriter w = writersByEdge == null ? null : writersByEdge[edge];
-    if (w == null) {
-      return;
+    chain.onCredit(msg.body());
+    if (!yielded.isEmpty() && !chain.outputFull()) {
+      resumeYielded();
     }
-    OutputChannel[] channels = w.channels();
-    OutputChannel c = channels.length == 1 ? channels[0] : channels[receiver];
-    c.grant(b.getInt(8), b.getInt(12));
-    if (state == State.RUNNING && !backPressured()) {
+    if (state == State.RUNNING) {
       scheduleTurn();
     } else if (state == State.FINISHING) {
       tryFinish();
     }
   }
 
+  /** Runs the operators that yielded, in order, while the output has room; then what waited for them. */
+  private void resumeYielded() {
+    while (!yielded.isEmpty() && !chain.outputFull() && isAlive()) {
+      runAsTurn(yielded.poll()); // an operator that fills the output again yields again, behind the others
+    }
+    if (yielded.isEmpty() && isAlive()) {
+      checkpoints.chainResumed();
+      if (endPending) {
+        endPending = false;
+        endOfInput();
+      }
+    }
+  }
+
   private void endOfInput() {
-    head.watermark(Long.MAX_VALUE);
-    head.endOfInput();
-    if (sourceBadRecords != null) { // the source's own side output is outside the chain
-      sourceBadRecords.watermark(Long.MAX_VALUE);
-      sourceBadRecords.endOfInput();
+    if (!yielded.isEmpty()) {
+      endPending = true; // the final watermark and the end follow what the yielded operators still fire
+      return;
     }
     state = State.FINISHING;
-    flushAll();
+    chain.endOfInput();
+    chain.flush();
     afterFinishWork(this::tryFinish);
   }
 
@@ -816,13 +378,10 @@ public final class TaskVerticle extends VerticleBase {
   }
 
   private void tryFinish() {
-    if (state != State.FINISHING || ended || !finishWork.isEmpty()) {
-      return;
+    if (state != State.FINISHING || ended || !finishWork.isEmpty() || !yielded.isEmpty() || chain.backPressured()) {
+      return; // the last frames wait for credit, or an operator still fires
     }
-    if (backPressured()) {
-      return; // the last frames wait for credit
-    }
-    if (checkpoints != null) {
+    if (checkpointSettings != null) {
       // Exactly once to the end: the final checkpoint records what the sinks pre-committed at
       // the end of input; they commit when it completes.
       ended = true;
@@ -834,17 +393,16 @@ public final class TaskVerticle extends VerticleBase {
     report(new TaskReport.Finished(id.vertex(), id.subtask(), metrics.snapshot()));
   }
 
-  long schedule(long time, Runnable action) {
-    long delay = Math.max(1, time - System.currentTimeMillis());
-    return vertx.setTimer(delay, t -> runTimed(action));
-  }
-
-  /** An operator's timer action: only while running, flushed like a turn, failures fail the task. */
-  private void runTimed(Runnable action) {
-    if (state != State.RUNNING) {
-      return;
+  /** Runs {@code action} like a turn of input: flushed as a turn is, a failure fails the task. */
+  private void runAsTurn(Runnable action) {
+    try {
+      action.run();
+      if (frames.flushMillis() == 0) {
+        chain.flush();
+      }
+    } catch (Throwable e) {
+      fail(e);
     }
-    runAsTurn(action);
   }
 
   private void fail(Throwable e) {
@@ -854,17 +412,13 @@ public final class TaskVerticle extends VerticleBase {
     state = State.FAILED;
     shutDown();
     // their messages name the operator, or the connector and the data: the class name adds nothing
-    String message = e instanceof OperatorException || e instanceof io.eddy.connector.ConnectorException
-        ? e.getMessage() : String.valueOf(e);
+    String message = e instanceof OperatorException || e instanceof ConnectorException ? e.getMessage() : String.valueOf(e);
     report(new TaskReport.Failed(id.vertex(), id.subtask(), metrics.snapshot(), message));
   }
 
   private void report(TaskReport report) {
-    debug("report " + report);
     vertx.eventBus().send(id.coordinatorAddress(), report, TaskMessage.DELIVERY);
   }
-
-  private boolean shutDown;
 
   /** Stops timers and closes operators and the reader; idempotent. */
   private void shutDown() {
@@ -872,29 +426,15 @@ public final class TaskVerticle extends VerticleBase {
       return;
     }
     shutDown = true;
+    yielded.clear();
     if (flushTimer >= 0) {
       vertx.cancelTimer(flushTimer);
     }
-    for (StreamOperator<Object, Object> op : operators) {
-      try {
-        op.close();
-      } catch (Throwable ignored) {
-        // closing after a failure must not hide the failure
-      }
+    if (chain != null) {
+      chain.close();
     }
-    for (OperatorContext c : contexts) {
-      try {
-        c.closeState();
-      } catch (Throwable ignored) {
-        // as above
-      }
-    }
-    if (reader != null) {
-      try {
-        reader.close();
-      } catch (Throwable ignored) {
-        // as above
-      }
+    if (source != null) {
+      source.close();
     }
   }
 
@@ -907,85 +447,73 @@ public final class TaskVerticle extends VerticleBase {
     return Future.all(done);
   }
 
-  // ---- source plumbing
+  /** A local directory private to this task (RocksDB instances), deleted when it stops. */
+  private Path workDirectory() {
+    return Path.of(System.getProperty("java.io.tmpdir"), "eddy",
+        id.jobId() + "-" + id.attempt() + "-" + id.vertex() + "-" + id.subtask());
+  }
 
-  private long sourceRecords; // counted in a plain field on the hot path, published per batch
+  // ---- what the parts and the operators may use of the task
 
-  private final SourceOutput<Object> sourceOutput = new SourceOutput<>() {
+  private final InputProcessor.Task inputTask = new InputProcessor.Task() {
     @Override
-    public void collect(Object record) {
-      sourceRecords++;
-      head.collect(record, Frame.NO_TIMESTAMP);
+    public boolean inputStopped() {
+      return TaskVerticle.this.inputStopped();
     }
 
     @Override
-    public void collect(Object record, long timestamp) {
-      sourceRecords++;
-      head.collect(record, timestamp);
+    public boolean backPressured() {
+      return chain.backPressured();
     }
 
     @Override
-    public void split(String splitId) {
-      head.split(splitId, false);
+    public void barrierAligned(long checkpointId, long timestamp) {
+      checkpoints.barrierAligned(checkpointId, timestamp);
     }
 
     @Override
-    public void splitFinished(String splitId) {
-      head.split(splitId, true);
+    public void inputEnded() {
+      endOfInput();
     }
   };
 
-  private SourceReaderContext readerContext() {
-    return new SourceReaderContext() {
-      @Override
-      public int subtaskIndex() {
-        return id.subtask();
-      }
+  private final SourceDriver.Task sourceTask = new SourceDriver.Task() {
+    @Override
+    public boolean inputStopped() {
+      return TaskVerticle.this.inputStopped();
+    }
 
-      @Override
-      public int parallelism() {
-        return vertex.parallelism();
-      }
+    @Override
+    public boolean backPressured() {
+      return chain.backPressured();
+    }
 
-      @Override
-      public Vertx vertx() {
-        return vertx;
+    @Override
+    public void dataAvailable() {
+      if (state == State.RUNNING) {
+        scheduleTurn();
       }
+    }
+  };
 
-      @Override
-      public void wakeUp() {
-        context.runOnContext(v -> {
-          if (waitingForData) {
-            waitingForData = false;
-            scheduleTurn();
-          }
-        });
-      }
+  private final SubtaskCheckpoints.Task checkpointsTask = new SubtaskCheckpoints.Task() {
+    @Override
+    public void acknowledge(long checkpointId, JsonObject stateHandles) {
+      report(new TaskReport.CheckpointAck(id.vertex(), id.subtask(), checkpointId, stateHandles,
+          metrics.snapshot(), metrics.gauges()));
+    }
 
-      @Override
-      public Counter counter(String name) {
-        return metrics.counter(vertex.head().name() + "." + name);
-      }
+    @Override
+    public void fail(Throwable cause) {
+      TaskVerticle.this.fail(cause);
+    }
 
-      @Override
-      public void badRecord(String where, byte[] raw, String reason) {
-        if (badRecordPolicy == io.eddy.api.BadRecordPolicy.FAIL) {
-          throw new io.eddy.connector.ConnectorException(where + ": " + reason);
-        }
-        if (sourceBadRecordCount == null) {
-          sourceBadRecordCount = counter("badRecords");
-        }
-        sourceBadRecordCount.inc();
-        if (badRecordPolicy == io.eddy.api.BadRecordPolicy.DEAD_LETTER && sourceBadRecords != null) {
-          String text = raw == null ? "" : new String(raw, java.nio.charset.StandardCharsets.UTF_8);
-          sourceBadRecords.collect(new io.eddy.api.BadRecord(vertex.head().name(), text, where + ": " + reason, raw),
-              Frame.NO_TIMESTAMP);
-        }
-      }
-    };
-  }
+    @Override
+    public boolean chainYielding() {
+      return !yielded.isEmpty();
+    }
+  };
 
-  /** What the operators of this task's chain may use of it. */
   private final OperatorHost host = new OperatorHost() {
     @Override
     public TaskId id() {
@@ -994,17 +522,17 @@ public final class TaskVerticle extends VerticleBase {
 
     @Override
     public int subtaskIndex() {
-      return TaskVerticle.this.subtaskIndex();
+      return id.subtask();
     }
 
     @Override
     public int parallelism() {
-      return TaskVerticle.this.parallelism();
+      return vertex.parallelism();
     }
 
     @Override
     public int maxParallelism() {
-      return TaskVerticle.this.maxParallelism();
+      return job.config().maxParallelism();
     }
 
     @Override
@@ -1018,38 +546,38 @@ public final class TaskVerticle extends VerticleBase {
     }
 
     @Override
-    public JsonObject jobConfigRaw() {
-      return jobRaw;
+    public JobConfig jobConfig() {
+      return job.config();
     }
 
     @Override
-    public io.eddy.serde.SerdeRegistry serdes() {
+    public SerdeRegistry serdes() {
       return serdes;
     }
 
     @Override
-    public java.nio.file.Path workDirectory() {
+    public Path workDirectory() {
       return TaskVerticle.this.workDirectory();
     }
 
     @Override
     public boolean checkpointing() {
-      return checkpoints != null;
+      return checkpointSettings != null;
     }
 
     @Override
-    public io.eddy.api.BadRecordPolicy badRecordPolicy() {
+    public BadRecordPolicy badRecordPolicy() {
       return badRecordPolicy;
     }
 
     @Override
     public long schedule(long time, Runnable action) {
-      return TaskVerticle.this.schedule(time, action);
+      return vertx.setTimer(Math.max(1, time - System.currentTimeMillis()), t -> runTimed(action));
     }
 
     @Override
     public long schedulePeriodic(long intervalMillis, Runnable action) {
-      return TaskVerticle.this.schedulePeriodic(intervalMillis, action);
+      return vertx.setPeriodic(intervalMillis, t -> runTimed(action));
     }
 
     @Override
@@ -1059,12 +587,31 @@ public final class TaskVerticle extends VerticleBase {
 
     @Override
     public void resumeInput() {
-      TaskVerticle.this.resumeInput();
+      if (inputPaused) {
+        inputPaused = false;
+        if (state == State.RUNNING) {
+          scheduleTurn();
+        }
+      }
+    }
+
+    @Override
+    public boolean outputFull() {
+      return chain.outputFull();
+    }
+
+    @Override
+    public void resumeWhenOutputHasRoom(Runnable resume) {
+      yielded.add(resume);
     }
 
     @Override
     public void runOnTask(Runnable action) {
-      TaskVerticle.this.runOnTask(action);
+      if (Thread.currentThread() == eventLoop) {
+        runCallback(action);
+      } else {
+        context.runOnContext(v -> runCallback(action));
+      }
     }
 
     @Override
@@ -1073,14 +620,17 @@ public final class TaskVerticle extends VerticleBase {
     }
   };
 
-  private static final Output<Object> DISCARD = new Output<>() {
-    @Override
-    public void collect(Object record, long timestamp) {}
+  /** An operator's timer action: only while running, flushed like a turn, failures fail the task. */
+  private void runTimed(Runnable action) {
+    if (state == State.RUNNING) {
+      runAsTurn(action);
+    }
+  }
 
-    @Override
-    public void watermark(long watermark) {}
-
-    @Override
-    public void endOfInput() {}
-  };
+  /** An operator's continuation of asynchronous work: see {@link OperatorContext#runOnTask}. */
+  private void runCallback(Runnable action) {
+    if (isAlive()) { // once stopped, what completes belongs to no attempt
+      runAsTurn(action);
+    }
+  }
 }

@@ -41,6 +41,20 @@ final class OperatorTestHost implements OperatorHost, AutoCloseable {
   volatile int pauses;
   volatile Throwable failure;
 
+  /** Set by a test to make the operator's output full; {@link #roomInOutput} resumes what yielded. */
+  volatile boolean outputFull;
+  final List<Runnable> yielded = Collections.synchronizedList(new ArrayList<>());
+
+  @Override
+  public boolean outputFull() {
+    return outputFull;
+  }
+
+  @Override
+  public void resumeWhenOutputHasRoom(Runnable resume) {
+    yielded.add(resume);
+  }
+
   @Override
   public TaskId id() {
     return new TaskId("test-0000", 0, 0, 0);
@@ -156,8 +170,8 @@ final class OperatorTestHost implements OperatorHost, AutoCloseable {
   }
 
   @Override
-  public JsonObject jobConfigRaw() {
-    return new JsonObject();
+  public io.eddy.config.JobConfig jobConfig() {
+    return io.eddy.config.JobConfig.parse("{\"job\": \"test.Job\"}", "test");
   }
 
   @Override

@@ -39,6 +39,8 @@ final class AlignedWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
     final HashMap<Object, ACC> byKey = new HashMap<>();
     final java.util.HashSet<Object> dirty = new java.util.HashSet<>(); // backend mode: not yet in RocksDB
     boolean fired;
+    Object[] firing; // the keys being fired, while the firing yields to a full output
+    int firedKeys;
     boolean flushed; // backend mode: some accumulator of it is in RocksDB
 
     Bucket(long start, long end) {
@@ -69,13 +71,13 @@ final class AlignedWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
   }
 
   private void openBackend() {
-    if (stored != null || !"rocksdb".equals(context.jobSetting("stateBackend"))) {
+    io.eddy.config.StateSettings settings = context.jobConfig().state();
+    if (stored != null || settings.backend() != io.eddy.config.StateSettings.Backend.ROCKSDB) {
       return;
     }
     backend = context.keyedStateBackend();
     stored = backend.getMapState(new io.eddy.api.state.MapStateDescriptor<>("window-accumulators", Long.class, Object.class));
-    Object limit = context.jobSetting("rocksdb.windowCacheEntries");
-    cacheLimit = limit == null ? 100_000 : ((Number) limit).longValue();
+    cacheLimit = settings.windowCacheEntries();
   }
 
   /** The accumulator of {@code key} in {@code b}, read back from RocksDB if it was evicted. */
@@ -252,31 +254,48 @@ final class AlignedWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
   protected void onWatermark(long watermark) {
     currentWatermark = watermark;
     int dropped = 0;
-    for (int i = 0; i < buckets.size(); i++) {
-      Bucket<ACC> b = buckets.get(i);
-      if (b.end - 1 > watermark) {
-        break;
-      }
-      if (!b.fired) {
-        b.fired = true;
-        TimeWindow w = new TimeWindow(b.start, b.end);
-        for (Object key : b.byKey.keySet().toArray()) {
-          @SuppressWarnings("unchecked")
-          K k = (K) key;
-          emit(k, w, stored == null ? b.byKey.get(key) : cachedOrStored(b, key));
+    try {
+      for (int i = 0; i < buckets.size(); i++) {
+        Bucket<ACC> b = buckets.get(i);
+        if (b.end - 1 > watermark) {
+          break;
+        }
+        if (!b.fired && !fire(b)) {
+          return; // the output is full: called again with this watermark once it has room
+        }
+        if (b.end - 1 + allowedLateness <= watermark) {
+          dropped++;
+          if (stored != null) {
+            release(b);
+          }
         }
       }
-      if (b.end - 1 + allowedLateness <= watermark) {
-        dropped++;
-        if (stored != null) {
-          release(b);
-        }
+    } finally {
+      if (dropped > 0) {
+        // buckets end in start order, so the dropped ones are a prefix
+        buckets.subList(0, dropped).clear();
+        lastBucket = null;
       }
     }
-    if (dropped > 0) {
-      // buckets end in start order, so the dropped ones are a prefix
-      buckets.subList(0, dropped).clear();
-      lastBucket = null;
+  }
+
+  /** Emits the window of {@code b} for each key, from where it stopped; false when it yielded. */
+  private boolean fire(Bucket<ACC> b) {
+    if (b.firing == null) {
+      b.firing = b.byKey.keySet().toArray();
     }
+    TimeWindow w = new TimeWindow(b.start, b.end);
+    while (b.firedKeys < b.firing.length) {
+      Object key = b.firing[b.firedKeys++];
+      @SuppressWarnings("unchecked")
+      K k = (K) key;
+      emit(k, w, stored == null ? b.byKey.get(key) : cachedOrStored(b, key));
+      if (yieldIfOutputFull()) {
+        return false;
+      }
+    }
+    b.fired = true;
+    b.firing = null;
+    return true;
   }
 }

@@ -200,16 +200,12 @@ public final class SinkOperator<T> extends StreamOperator<T, Void> implements Si
     if (!context.checkpointing()) {
       return 0;
     }
-    Object checkpoints = context.jobSetting("checkpoints");
-    io.vertx.core.json.JsonObject raw = new io.vertx.core.json.JsonObject().put("checkpoints", checkpoints);
-    io.eddy.checkpoint.CheckpointSettings settings = io.eddy.checkpoint.CheckpointSettings.of(raw);
+    io.eddy.checkpoint.CheckpointSettings settings = context.jobConfig().checkpoints();
     return settings == null ? 0 : settings.intervalMillis();
   }
 
   @Override
   public long maxRestartDelayMillis() {
-    Object strategy = context.jobSetting("restartStrategy");
-    return strategy == null ? 0
-        : io.eddy.config.RestartStrategy.of(new io.vertx.core.json.JsonObject().put("restartStrategy", strategy)).maxDelayMillis();
+    return context.jobConfig().restartStrategy().maxDelayMillis();
   }
 }
