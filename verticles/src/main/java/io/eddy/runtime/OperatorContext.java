@@ -20,6 +20,7 @@ public final class OperatorContext implements RuntimeContext {
   private final java.util.Map<String, Output<Object>> sideOutputs;
   private final java.util.List<Output<Object>> sideOutputList;
   private KeyedStateBackend keyedState;
+  private boolean paused; // this operator holds the task's input back
 
   OperatorContext(OperatorHost task, String operatorName, String kind, java.util.Map<String, Output<Object>> sideOutputs) {
     this.task = task;
@@ -204,15 +205,19 @@ public final class OperatorContext implements RuntimeContext {
   }
 
   /**
-   * Stops the task from taking input after the record being processed, until {@link #resumeInput}:
-   * the operator has no room for more (its asynchronous requests are all in flight). Frames stay
-   * queued with their credit withheld, so back-pressure reaches the senders. Only the head
-   * operator of a chain may pause ({@link io.eddy.graph.OperatorSpec#startsChain}): the task stops
-   * between two input records, not inside what a chained predecessor emits for one. Pausing
-   * before the task runs (while restoring) is allowed.
+   * Stops the task from taking input after the input record being processed, until
+   * {@link #resumeInput}: the operator has no room for more (its asynchronous requests are all in
+   * flight, its sink writer's queue is full). Frames stay queued with their credit withheld, and a
+   * source is not polled, so back-pressure reaches the senders. The task stops between two input
+   * records: an operator later in a chain still receives what its predecessors emit for the record
+   * being processed. Pausing before the task runs (while restoring) is allowed; pausing twice
+   * counts once, and the task takes input again only once every paused operator has resumed.
    */
   public void pauseInput() {
-    task.pauseInput();
+    if (!paused) {
+      paused = true;
+      task.pauseInput();
+    }
   }
 
   /** True while some output channel of the task holds its maximum of frames: see {@link StreamOperator#yieldIfOutputFull}. */
@@ -225,9 +230,12 @@ public final class OperatorContext implements RuntimeContext {
     task.resumeWhenOutputHasRoom(resume);
   }
 
-  /** The operator has room again: the task takes input from where it stopped. */
+  /** The operator has room again: the task takes input from where it stopped, unless another operator is paused. */
   public void resumeInput() {
-    task.resumeInput();
+    if (paused) {
+      paused = false;
+      task.resumeInput();
+    }
   }
 
   /**

@@ -46,9 +46,10 @@ interface OperatorHost {
   /** Runs {@code action} every {@code intervalMillis} while the task runs; returns a Vert.x timer id. */
   long schedulePeriodic(long intervalMillis, Runnable action);
 
-  /** Take no input after the current record: see {@link OperatorContext#pauseInput}. */
+  /** One more operator holds the input back: see {@link OperatorContext#pauseInput}. */
   void pauseInput();
 
+  /** One operator that held the input back no longer does. */
   void resumeInput();
 
   /** True while some output channel of the task holds its maximum of frames waiting for credit. */

@@ -71,7 +71,7 @@ public final class TaskVerticle extends VerticleBase {
   private long flushTimer = -1;
   private long finalCheckpoint = -1;
   private boolean turnScheduled;
-  private boolean inputPaused; // an operator has no room for more input
+  private int pausedOperators; // operators with no room for more input
   private boolean endPending; // all input ended while an operator yielded: the end follows it
   private boolean ended; // all input ended and every output sent: waiting for the final checkpoint
   private boolean shutDown;
@@ -302,7 +302,7 @@ public final class TaskVerticle extends VerticleBase {
 
   /** True when the chain takes no input now: not running, paused by an operator, or an operator yielded. */
   private boolean inputStopped() {
-    return state != State.RUNNING || inputPaused || !yielded.isEmpty() || chain.outputFull();
+    return state != State.RUNNING || pausedOperators > 0 || !yielded.isEmpty() || chain.outputFull();
   }
 
   private void onFrame(Message<Object> msg) {
@@ -582,16 +582,13 @@ public final class TaskVerticle extends VerticleBase {
 
     @Override
     public void pauseInput() {
-      inputPaused = true;
+      pausedOperators++;
     }
 
     @Override
     public void resumeInput() {
-      if (inputPaused) {
-        inputPaused = false;
-        if (state == State.RUNNING) {
-          scheduleTurn();
-        }
+      if (pausedOperators > 0 && --pausedOperators == 0 && state == State.RUNNING) {
+        scheduleTurn();
       }
     }
 

@@ -11,7 +11,8 @@ import java.util.concurrent.Callable;
 /**
  * Lines written on an event loop, bytes written on worker threads: lines collect in a buffer that
  * is handed, when full, to an ordered blocking task that writes it to the stream. At most one
- * write is in flight; a buffer that fills meanwhile waits in the queue of ordered tasks. Confined
+ * write is in flight; a buffer that fills meanwhile waits in the queue of ordered tasks, and once
+ * {@value #MAX_BUFFERS_IN_FLIGHT} wait, {@link #backPressure} holds the task's input back. Confined
  * to the owning task's event-loop thread (the stream itself only to the workers).
  *
  * <p>The blocking tasks are ordered on the context captured at creation, not on the caller's: a
@@ -20,6 +21,10 @@ import java.util.concurrent.Callable;
  */
 public final class BufferedTextOutput {
   private static final int FLUSH_BYTES = 64 * 1024;
+  /** Buffers handed to the workers and not yet written: bounded, see {@link #backPressure}. */
+  static final int MAX_BUFFERS_IN_FLIGHT = 4;
+  private int buffersInFlight;
+  private io.vertx.core.Promise<Void> room; // completed once a buffer is written below the bound
   private final Context context;
   private final Callable<OutputStream> opener;
   private final boolean closeStream;
@@ -50,10 +55,29 @@ public final class BufferedTextOutput {
   private void hand() {
     byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
     buffer = new StringBuilder(FLUSH_BYTES + 1024);
+    buffersInFlight++;
     last = context.executeBlocking(() -> {
       stream.write(bytes);
       return null;
     }, true);
+    last.onComplete(ar -> { // on the owning context
+      if (--buffersInFlight < MAX_BUFFERS_IN_FLIGHT && room != null) {
+        io.vertx.core.Promise<Void> r = room;
+        room = null;
+        r.complete();
+      }
+    });
+  }
+
+  /** Null while the writes handed over are few; else a future completing once they are fewer. */
+  public Future<Void> backPressure() {
+    if (buffersInFlight < MAX_BUFFERS_IN_FLIGHT) {
+      return null;
+    }
+    if (room == null) {
+      room = io.vertx.core.Promise.promise();
+    }
+    return room.future();
   }
 
   /** A sink writer that writes each record as one line formatted by {@code format}. */
@@ -63,6 +87,11 @@ public final class BufferedTextOutput {
       @Override
       public void write(T record, long timestamp) throws IOException {
         out.writeLine(format.apply(record));
+      }
+
+      @Override
+      public Future<Void> backPressure() {
+        return out.backPressure();
       }
 
       @Override

@@ -100,6 +100,11 @@ public final class ExactlyOnceTextFileSink<T> implements Sink<T> {
     }
 
     @Override
+    public Future<Void> backPressure() {
+      return out == null ? null : out.backPressure();
+    }
+
+    @Override
     public Future<String> preCommit(long checkpointId) {
       if (out == null) {
         return Future.succeededFuture(NOTHING); // no line since the last barrier: no file

@@ -4,6 +4,7 @@ import io.eddy.connector.ConnectorException;
 import io.eddy.connector.SinkContext;
 import io.eddy.connector.TwoPhaseCommitSinkWriter;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.kafka.client.producer.KafkaHeader;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
@@ -24,6 +25,10 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 final class KafkaAtLeastOnceWriter<T> implements TwoPhaseCommitSinkWriter<T> {
   private final KafkaSink<T> sink;
   private final KafkaProducer<byte[], byte[]> producer;
+  /** Records sent and not yet acknowledged (or failed): bounded, see {@link #backPressure}. */
+  static final int MAX_RECORDS_IN_FLIGHT = 8192;
+  private int inFlight;
+  private Promise<Void> room; // completed once the records in flight drop below the bound
   private Throwable failure;
   private String failedTopic;
 
@@ -45,12 +50,30 @@ final class KafkaAtLeastOnceWriter<T> implements TwoPhaseCommitSinkWriter<T> {
     for (Header h : r.headers()) {
       out.addHeader(KafkaHeader.header(h.key(), h.value()));
     }
-    producer.send(out).onFailure(e -> {
-      if (failure == null) {
-        failure = e;
+    inFlight++;
+    producer.send(out).onComplete(ar -> {
+      if (ar.failed() && failure == null) {
+        failure = ar.cause();
         failedTopic = r.topic();
       }
+      if (--inFlight < MAX_RECORDS_IN_FLIGHT && room != null) {
+        Promise<Void> p = room;
+        room = null;
+        p.complete();
+      }
     });
+  }
+
+  /** Full while {@value #MAX_RECORDS_IN_FLIGHT} records wait for the producer's acknowledgement. */
+  @Override
+  public Future<Void> backPressure() {
+    if (inFlight < MAX_RECORDS_IN_FLIGHT) {
+      return null;
+    }
+    if (room == null) {
+      room = Promise.promise();
+    }
+    return room.future();
   }
 
   private void check() {

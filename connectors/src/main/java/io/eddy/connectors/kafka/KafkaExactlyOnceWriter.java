@@ -4,6 +4,7 @@ import io.eddy.connector.ConnectorException;
 import io.eddy.connector.SinkContext;
 import io.eddy.connector.TwoPhaseCommitSinkWriter;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -59,6 +60,10 @@ final class KafkaExactlyOnceWriter<T> implements TwoPhaseCommitSinkWriter<T> {
   private List<ProducerRecord<byte[], byte[]>> buffer = new ArrayList<>(BATCH);
   private Future<?> last = Future.succeededFuture();
   private boolean initialized;
+  /** Batches handed to the writer's thread and not yet sent to the producer: bounded, see {@link #backPressure}. */
+  static final int MAX_BATCHES_IN_FLIGHT = 4;
+  private int batchesInFlight;
+  private Promise<Void> room; // completed once a batch is done below the bound
   private volatile Throwable failure; // set on the worker, read on the event loop
   private List<String> finalCommittables = List.of();
 
@@ -140,6 +145,7 @@ final class KafkaExactlyOnceWriter<T> implements TwoPhaseCommitSinkWriter<T> {
   private void hand() {
     List<ProducerRecord<byte[], byte[]>> batch = buffer;
     buffer = new ArrayList<>(BATCH);
+    batchesInFlight++;
     onWorker(() -> {
       KafkaProducer<byte[], byte[]> p = openTransaction();
       for (ProducerRecord<byte[], byte[]> r : batch) {
@@ -151,7 +157,26 @@ final class KafkaExactlyOnceWriter<T> implements TwoPhaseCommitSinkWriter<T> {
       }
       recordsInTransaction += batch.size();
       return null;
+    }).onComplete(ar -> { // on the task's event loop, as every call here
+      batchesInFlight--;
+      if (room != null && batchesInFlight < MAX_BATCHES_IN_FLIGHT) {
+        Promise<Void> r = room;
+        room = null;
+        r.complete();
+      }
     });
+  }
+
+  /** Full while {@value #MAX_BATCHES_IN_FLIGHT} batches wait for the writer's thread. */
+  @Override
+  public Future<Void> backPressure() {
+    if (batchesInFlight < MAX_BATCHES_IN_FLIGHT) {
+      return null;
+    }
+    if (room == null) {
+      room = Promise.promise();
+    }
+    return room.future();
   }
 
   @Override

@@ -38,6 +38,7 @@ public final class SinkOperator<T> extends StreamOperator<T, Void> implements Si
   private List<String> restored = List.of();
   private java.util.Set<String> restoredAll; // null unless restored
   private boolean writerFinished;
+  private Counter pausedByWriter; // how often the writer held the task's input back
 
   /** A pre-committed transaction waiting for its checkpoint. */
   private record Pending(long checkpointId, String committable) {}
@@ -65,6 +66,7 @@ public final class SinkOperator<T> extends StreamOperator<T, Void> implements Si
 
   @Override
   public void open() throws Exception {
+    pausedByWriter = context.counter("pausedByWriter");
     writer = sink.createWriter(this);
     if (writer instanceof TwoPhaseCommitSinkWriter<T> t) {
       transactional = t;
@@ -83,6 +85,13 @@ public final class SinkOperator<T> extends StreamOperator<T, Void> implements Si
       writer.write(record, timestamp);
     } catch (Exception e) {
       throw failure(e);
+    }
+    Future<Void> room = writer.backPressure();
+    if (room != null) {
+      // no more input until the writer has room: its queue stays bounded, and the pressure travels up
+      context.pauseInput();
+      pausedByWriter.inc();
+      room.onComplete(ar -> context.runOnTask(context::resumeInput));
     }
   }
 
