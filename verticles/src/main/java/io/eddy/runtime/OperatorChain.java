@@ -36,17 +36,20 @@ final class OperatorChain {
   private final List<String> uids = new ArrayList<>(); // of operators, in chain order
   private final List<ExchangeOutput> exchanges = new ArrayList<>(); // main and side outputs
   private final RecordWriter[] writersByEdge;
-  private final OutputBacklog backlog = new OutputBacklog();
+  private final OutputBacklog backlog;
   private final Output<Object> head;
   private final Output<Object> sourceBadRecords;
 
   /**
+   * @param backlog the task's count of channels waiting for credit, which the channels keep up to date
    * @param host what the operators may use of their task
    * @param isLocal whether a subtask runs in this JVM (frames to it are handed over as objects
    *     unless the job forces serialization)
    */
   OperatorChain(TaskId id, JobVertex vertex, JobDefinition.Instance instance, JobConfig config, FrameSettings frames,
-      int maxParallelism, Predicate<TaskId> isLocal, EventBus bus, TaskMetrics metrics, OperatorHost host) {
+      Predicate<TaskId> isLocal, EventBus bus, TaskMetrics metrics, OutputBacklog backlog, OperatorHost host) {
+    this.backlog = backlog;
+    int maxParallelism = config.maxParallelism();
     writersByEdge = new RecordWriter[instance.plan().edges().size()];
     List<RecordWriter> mainWriters = new ArrayList<>();
     for (JobEdge e : vertex.outputs()) {

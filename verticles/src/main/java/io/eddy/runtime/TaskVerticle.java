@@ -17,14 +17,11 @@ import io.eddy.serde.SerdeRegistry;
 import io.eddy.state.KeyGroups;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -56,14 +53,13 @@ public final class TaskVerticle extends VerticleBase {
   private final JsonObject restoreFrom;
   private final TaskMetrics metrics = new TaskMetrics();
   private final List<MessageConsumer<?>> consumers = new ArrayList<>();
-  private final List<Future<?>> finishWork = new ArrayList<>();
-  private final ArrayDeque<Runnable> yielded = new ArrayDeque<>(); // operators waiting for room in the output
 
   private JobVertex vertex;
   private FrameSettings frames;
   private BadRecordPolicy badRecordPolicy;
   private CheckpointSettings checkpointSettings; // null: none
   private SerdeRegistry serdes;
+  private ChainHost host;
   private OperatorChain chain;
   private InputProcessor input; // null for a source
   private SourceDriver source; // null unless a source
@@ -71,11 +67,9 @@ public final class TaskVerticle extends VerticleBase {
   private long flushTimer = -1;
   private long finalCheckpoint = -1;
   private boolean turnScheduled;
-  private int pausedOperators; // operators with no room for more input
   private boolean endPending; // all input ended while an operator yielded: the end follows it
   private boolean ended; // all input ended and every output sent: waiting for the final checkpoint
   private boolean shutDown;
-  private Thread eventLoop; // the thread of this task's context
   private State state = State.CREATED;
 
   /** Where a task is in its life. */
@@ -127,7 +121,6 @@ public final class TaskVerticle extends VerticleBase {
   @Override
   public Future<?> start() throws Exception {
     LiveTasks.add(this);
-    eventLoop = Thread.currentThread();
     Future<?> started;
     try {
       started = open();
@@ -149,7 +142,9 @@ public final class TaskVerticle extends VerticleBase {
     JobDefinition.Instance instance = job.instantiate();
     vertex = instance.plan().vertex(id.vertex());
     serdes = instance.pipeline().serdes();
-    chain = new OperatorChain(id, vertex, instance, config, frames, config.maxParallelism(), isLocal, bus, metrics, host);
+    OutputBacklog backlog = new OutputBacklog();
+    host = new ChainHost(id, vertex.parallelism(), config, metrics, vertx, context, serdes, backlog, hostTask);
+    chain = new OperatorChain(id, vertex, instance, config, frames, isLocal, bus, metrics, backlog, host);
     String sourceUid = vertex.isSource() ? OperatorChain.uidOf(vertex.head()) : null;
     CheckpointStorage storage = checkpointSettings == null ? null
         : new CheckpointStorage(checkpointSettings.directory().resolve(config.name()));
@@ -257,11 +252,11 @@ public final class TaskVerticle extends VerticleBase {
   private void checkpointComplete(long checkpointId) throws Exception {
     checkpoints.complete(checkpointId);
     if (ended && checkpointId == finalCheckpoint) {
-      afterFinishWork(() -> {
+      host.afterFinishWork(() -> {
         state = State.FINISHED;
         shutDown();
         report(new TaskReport.Finished(id.vertex(), id.subtask(), metrics.snapshot()));
-      });
+      }, this::fail);
     }
   }
 
@@ -302,7 +297,7 @@ public final class TaskVerticle extends VerticleBase {
 
   /** True when the chain takes no input now: not running, paused by an operator, or an operator yielded. */
   private boolean inputStopped() {
-    return state != State.RUNNING || pausedOperators > 0 || !yielded.isEmpty() || chain.outputFull();
+    return state != State.RUNNING || host.inputHeld();
   }
 
   private void onFrame(Message<Object> msg) {
@@ -321,8 +316,12 @@ public final class TaskVerticle extends VerticleBase {
 
   private void onCredit(Message<Buffer> msg) {
     chain.onCredit(msg.body());
-    if (!yielded.isEmpty() && !chain.outputFull()) {
-      resumeYielded();
+    if (host.yielding() && host.resumeYielded() && isAlive()) {
+      checkpoints.chainResumed(); // a trigger that waited for the firing
+      if (endPending) {
+        endPending = false;
+        endOfInput();
+      }
     }
     if (state == State.RUNNING) {
       scheduleTurn();
@@ -331,54 +330,19 @@ public final class TaskVerticle extends VerticleBase {
     }
   }
 
-  /** Runs the operators that yielded, in order, while the output has room; then what waited for them. */
-  private void resumeYielded() {
-    while (!yielded.isEmpty() && !chain.outputFull() && isAlive()) {
-      runAsTurn(yielded.poll()); // an operator that fills the output again yields again, behind the others
-    }
-    if (yielded.isEmpty() && isAlive()) {
-      checkpoints.chainResumed();
-      if (endPending) {
-        endPending = false;
-        endOfInput();
-      }
-    }
-  }
-
   private void endOfInput() {
-    if (!yielded.isEmpty()) {
+    if (host.yielding()) {
       endPending = true; // the final watermark and the end follow what the yielded operators still fire
       return;
     }
     state = State.FINISHING;
     chain.endOfInput();
     chain.flush();
-    afterFinishWork(this::tryFinish);
-  }
-
-  /**
-   * Runs {@code then} once all finish work is done, including work added while waiting (an
-   * operator that passes its end of input on only after its requests in flight completed makes
-   * the sinks after it add theirs).
-   */
-  private void afterFinishWork(Runnable then) {
-    List<Future<?>> batch = new ArrayList<>(finishWork);
-    Future.all(batch).onComplete(ar -> {
-      if (ar.failed()) {
-        fail(ar.cause());
-        return;
-      }
-      finishWork.removeAll(batch);
-      if (finishWork.isEmpty()) {
-        then.run();
-      } else {
-        afterFinishWork(then);
-      }
-    });
+    host.afterFinishWork(this::tryFinish, this::fail);
   }
 
   private void tryFinish() {
-    if (state != State.FINISHING || ended || !finishWork.isEmpty() || !yielded.isEmpty() || chain.backPressured()) {
+    if (state != State.FINISHING || ended || host.finishWorkPending() || host.yielding() || chain.backPressured()) {
       return; // the last frames wait for credit, or an operator still fires
     }
     if (checkpointSettings != null) {
@@ -426,7 +390,9 @@ public final class TaskVerticle extends VerticleBase {
       return;
     }
     shutDown = true;
-    yielded.clear();
+    if (host != null) {
+      host.clear();
+    }
     if (flushTimer >= 0) {
       vertx.cancelTimer(flushTimer);
     }
@@ -445,12 +411,6 @@ public final class TaskVerticle extends VerticleBase {
     List<Future<?>> done = new ArrayList<>();
     consumers.forEach(c -> done.add(c.unregister()));
     return Future.all(done);
-  }
-
-  /** A local directory private to this task (RocksDB instances), deleted when it stops. */
-  private Path workDirectory() {
-    return Path.of(System.getProperty("java.io.tmpdir"), "eddy",
-        id.jobId() + "-" + id.attempt() + "-" + id.vertex() + "-" + id.subtask());
   }
 
   // ---- what the parts and the operators may use of the task
@@ -510,124 +470,31 @@ public final class TaskVerticle extends VerticleBase {
 
     @Override
     public boolean chainYielding() {
-      return !yielded.isEmpty();
+      return host.yielding();
     }
   };
 
-  private final OperatorHost host = new OperatorHost() {
+  private final ChainHost.Task hostTask = new ChainHost.Task() {
     @Override
-    public TaskId id() {
-      return id;
+    public boolean running() {
+      return state == State.RUNNING;
     }
 
     @Override
-    public int subtaskIndex() {
-      return id.subtask();
+    public boolean alive() {
+      return isAlive();
     }
 
     @Override
-    public int parallelism() {
-      return vertex.parallelism();
+    public void runAsTurn(Runnable action) {
+      TaskVerticle.this.runAsTurn(action);
     }
 
     @Override
-    public int maxParallelism() {
-      return job.config().maxParallelism();
-    }
-
-    @Override
-    public TaskMetrics metrics() {
-      return metrics;
-    }
-
-    @Override
-    public Vertx vertx() {
-      return vertx;
-    }
-
-    @Override
-    public JobConfig jobConfig() {
-      return job.config();
-    }
-
-    @Override
-    public SerdeRegistry serdes() {
-      return serdes;
-    }
-
-    @Override
-    public Path workDirectory() {
-      return TaskVerticle.this.workDirectory();
-    }
-
-    @Override
-    public boolean checkpointing() {
-      return checkpointSettings != null;
-    }
-
-    @Override
-    public BadRecordPolicy badRecordPolicy() {
-      return badRecordPolicy;
-    }
-
-    @Override
-    public long schedule(long time, Runnable action) {
-      return vertx.setTimer(Math.max(1, time - System.currentTimeMillis()), t -> runTimed(action));
-    }
-
-    @Override
-    public long schedulePeriodic(long intervalMillis, Runnable action) {
-      return vertx.setPeriodic(intervalMillis, t -> runTimed(action));
-    }
-
-    @Override
-    public void pauseInput() {
-      pausedOperators++;
-    }
-
-    @Override
-    public void resumeInput() {
-      if (pausedOperators > 0 && --pausedOperators == 0 && state == State.RUNNING) {
+    public void inputResumed() {
+      if (state == State.RUNNING) {
         scheduleTurn();
       }
     }
-
-    @Override
-    public boolean outputFull() {
-      return chain.outputFull();
-    }
-
-    @Override
-    public void resumeWhenOutputHasRoom(Runnable resume) {
-      yielded.add(resume);
-    }
-
-    @Override
-    public void runOnTask(Runnable action) {
-      if (Thread.currentThread() == eventLoop) {
-        runCallback(action);
-      } else {
-        context.runOnContext(v -> runCallback(action));
-      }
-    }
-
-    @Override
-    public void awaitBeforeFinish(Future<?> work) {
-      finishWork.add(work);
-    }
   };
-
-  /** An operator's timer action: only while running, flushed like a turn, failures fail the task. */
-  private void runTimed(Runnable action) {
-    if (state == State.RUNNING) {
-      runAsTurn(action);
-    }
-  }
-
-  /** An operator's continuation of asynchronous work: see {@link OperatorContext#runOnTask}. */
-  private void runCallback(Runnable action) {
-    if (isAlive()) { // once stopped, what completes belongs to no attempt
-      runAsTurn(action);
-    }
-  }
 }
