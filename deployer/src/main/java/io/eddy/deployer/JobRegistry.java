@@ -60,6 +60,7 @@ final class JobRegistry {
   private AsyncMap<String, JsonObject> details;
   private MessageConsumer<JsonObject> requests;
   private long reconcileTimer = -1;
+  private boolean revoked; // this node no longer leads: nothing more is published
 
   /** One job: as submitted, and its coordinator. */
   private static final class Entry {
@@ -124,6 +125,23 @@ final class JobRegistry {
     vertx.cancelTimer(reconcileTimer);
     if (requests != null) {
       requests.unregister();
+    }
+  }
+
+  /**
+   * This node stopped leading (it lost the quorum): every job that has not ended stops at once, with no checkpoint
+   * ({@link JobCoordinator#revoke}), its tasks are cancelled where this node still reaches them (its own node at
+   * least), and nothing is written to the cluster maps or next to the checkpoints any more, so the entries stay as
+   * the last completed checkpoint left them for the next leader. Requests go unanswered (this node's consumer is
+   * gone; clients retry against the next leader).
+   */
+  void revoke() {
+    revoked = true;
+    stop();
+    for (Entry e : jobs.values()) {
+      if (e.coordinator != null && e.result == null && e.failure == null && !isOver(e.coordinator)) {
+        e.coordinator.revoke();
+      }
     }
   }
 
@@ -487,6 +505,9 @@ final class JobRegistry {
 
   /** Writes the job's JSON to the cluster map and, off the event loop, next to its checkpoints. */
   private Future<Void> publish(Entry e) {
+    if (revoked) {
+      return Future.succeededFuture(); // another leader owns the entries now
+    }
     JsonObject j = describe(e);
     e.published = j;
     Future<Void> put = map.put(e.id, j);
