@@ -536,6 +536,19 @@ final class JobRegistry {
     return cs == null ? null : cs.directory().resolve(e.submitted.config().name()).resolve("job-" + e.id + ".json");
   }
 
+  /** @return each subtask's state size in its last acknowledged checkpoint, by {@code "vertex id/subtask"} */
+  private static Map<String, Long> subtaskStateBytes(JsonArray vertices) {
+    Map<String, Long> out = new java.util.HashMap<>();
+    for (Object o : vertices) {
+      JsonObject v = (JsonObject) o;
+      for (Object st : v.getJsonArray("subtasks", new JsonArray())) {
+        JsonObject s = (JsonObject) st;
+        out.put(v.getInteger("id") + "/" + s.getInteger("subtask"), s.getLong("stateBytes"));
+      }
+    }
+    return out;
+  }
+
   /** The job as {@code GET /jobs/{id}} shows it. */
   private static JsonObject describe(Entry e) {
     if (e.endedBefore != null) {
@@ -563,10 +576,16 @@ final class JobRegistry {
     }
     JsonArray subtasks = new JsonArray();
     if (c.plan() != null && c.slots() != null) {
+      Map<String, Long> stateBytes = subtaskStateBytes(c.vertexMetrics());
       for (JobVertex v : c.plan().vertices()) {
         for (int i = 0; i < v.parallelism(); i++) {
-          subtasks.add(new JsonObject().put("vertex", v.name()).put("subtask", i)
-              .put("node", c.slots().nodeOf(new TaskId(id, c.attempt(), v.id(), i))));
+          JsonObject st = new JsonObject().put("vertex", v.name()).put("subtask", i)
+              .put("node", c.slots().nodeOf(new TaskId(id, c.attempt(), v.id(), i)));
+          Long bytes = stateBytes.get(v.id() + "/" + i);
+          if (bytes != null) {
+            st.put("stateBytes", bytes);
+          }
+          subtasks.add(st);
         }
       }
     }

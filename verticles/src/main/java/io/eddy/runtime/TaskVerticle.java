@@ -710,6 +710,7 @@ public final class TaskVerticle extends VerticleBase {
           fail(new IllegalStateException("checkpoint " + checkpointId + " failed: " + ar.cause(), ar.cause()));
           return;
         }
+        metrics.checkpointed(TaskSnapshot.stateSizes(ar.result())); // before the gauges below read it
         JsonObject ack = new JsonObject()
             .put("vertex", id.vertex())
             .put("subtask", id.subtask())
