@@ -21,10 +21,10 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * Split-brain protection of the leader: three bundle node processes with {@code clusterSize} 3 (quorum 2) run the q5
- * exactly-once job at parallelism 3; the two nodes that do not lead are stopped with {@code kill -STOP}. The leader,
- * left alone, must stop leading once it no longer sees them: {@code /ready} answers 503, no leader is named, its own
- * tasks are cancelled, and for an observation window no attempt starts and nothing is written under the job's
- * checkpoint directory (no checkpoint, no registry copy). After {@code kill -CONT} the quorum is back, a leader
+ * exactly-once job at parallelism 3; two of them are stopped with {@code kill -STOP}: the two that do not lead, or
+ * the leader and one other. The survivor, alone, must not lead: {@code /ready} answers 503, no leader is named, the
+ * tasks it hosts are cancelled, and for an observation window no attempt starts and nothing is written under the
+ * job's checkpoint directory (no checkpoint, no registry copy). After {@code kill -CONT} the quorum is back, a leader
  * carries the job on from its latest completed checkpoint, and the committed output is the plain-loop oracle exactly.
  */
 @Timeout(360)
@@ -45,12 +45,25 @@ class ClusterQuorumIT extends ClusterProcessTest {
   private static final Duration RECOVERY_TIMEOUT = Duration.ofSeconds(120);
   private static final Duration FINISH_TIMEOUT = Duration.ofSeconds(150);
 
+  /** The leader is left alone: it stops leading. */
   @Test
   void aLeaderWithoutQuorumStopsLeadingAndTheJobCarriesOnOnceTheQuorumIsBack() throws Exception {
+    survivorWithoutQuorum(true);
+  }
+
+  /** A node that does not lead is left alone: the leader's lock is released on its side, yet it does not take over. */
+  @Test
+  void aLoneNodeDoesNotTakeOverFromTheStoppedLeader() throws Exception {
+    survivorWithoutQuorum(false);
+  }
+
+  private void survivorWithoutQuorum(boolean survivorLeads) throws Exception {
+    String test = survivorLeads ? "leader alone" : "non-leader alone";
     cluster.nodeSetting("clusterSize", 3);
     List<Node> nodes = cluster.startNodes(3, 1);
     String leaderId = cluster.awaitMembers(nodes, nodes, Duration.ofSeconds(30));
-    Node survivor = cluster.byId(leaderId);
+    Node leader = cluster.byId(leaderId);
+    Node survivor = survivorLeads ? leader : nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
     List<Node> frozen = nodes.stream().filter(n -> n != survivor).toList();
     for (Node n : nodes) {
       Response ready = cluster.get(n, "/ready");
@@ -63,7 +76,7 @@ class ClusterQuorumIT extends ClusterProcessTest {
         RUNNING_TIMEOUT, Q5ClusterJob.runningSpread(3, nodes));
     int attemptBefore = Q5ClusterJob.attempt(running);
     job.awaitCheckpointAndCommits(nodes, MIN_COMMITTED_LINES, RUNNING_TIMEOUT);
-    assertThat(taskSeries(survivor, job.id)).as("the job's task series on the leader %s before the freeze", survivor)
+    assertThat(taskSeries(survivor, job.id)).as("the job's task series on %s before the freeze", survivor)
         .isPositive();
 
     long freeze = System.nanoTime();
@@ -71,7 +84,7 @@ class ClusterQuorumIT extends ClusterProcessTest {
       cluster.freeze(n);
     }
 
-    // the lone leader notices that it sees 1 of 3 nodes, below the quorum of 2
+    // the lone node notices that it sees 1 of 3 nodes, below the quorum of 2
     cluster.awaitCondition(survivor + " answers GET /ready with 503 for want of a quorum", QUORUM_LOSS_TIMEOUT, () -> {
       Response r = cluster.get(survivor, "/ready");
       return r.status() == 503 && r.body().contains("no quorum");
@@ -117,10 +130,10 @@ class ClusterQuorumIT extends ClusterProcessTest {
     JsonObject recovered = job.await(nodes, "RUNNING again with an attempt above " + attemptBefore, RECOVERY_TIMEOUT,
         s -> "RUNNING".equals(s.getString("state")) && s.getInteger("attempt", -1) > attemptBefore);
     long runningAgain = System.nanoTime();
-    figure("ClusterQuorumIT: kill -STOP of 2 of 3 -> the leader stops leading: %.2f s; %d observations over %d s with "
-            + "no attempt and no file written (checkpoint %d the latest); kill -CONT -> attempt %d RUNNING at "
-            + "parallelism %s: %.2f s",
-        seconds(freeze, noticed), polls, OBSERVATION.toSeconds(), checkpointAtLoss, recovered.getInteger("attempt"),
+    figure("ClusterQuorumIT (%s): kill -STOP of 2 of 3 -> the survivor reports no quorum: %.2f s; %d observations over"
+            + " %d s with no leader, no attempt and no file written (checkpoint %d the latest); kill -CONT -> attempt %d"
+            + " RUNNING at parallelism %s: %.2f s",
+        test, seconds(freeze, noticed), polls, OBSERVATION.toSeconds(), checkpointAtLoss, recovered.getInteger("attempt"),
         recovered.getValue("parallelism"), seconds(thaw, runningAgain));
 
     job.await(nodes, "FINISHED", FINISH_TIMEOUT, s -> "FINISHED".equals(s.getString("state")));
