@@ -84,11 +84,6 @@ public final class DeployerVerticle extends VerticleBase {
     return leader;
   }
 
-  /** @return why this node may not lead now (it sees too few members), or null while it sees a quorum */
-  public String quorumProblem() {
-    return quorumProblem(node.members().size(), node.config());
-  }
-
   /**
    * @param members the members a node sees, itself included
    * @param config  its settings
@@ -124,7 +119,7 @@ public final class DeployerVerticle extends VerticleBase {
    * @return whether it stepped down
    */
   private boolean checkQuorum() {
-    String problem = quorumProblem();
+    String problem = node.quorumProblem();
     if (problem == null) {
       return false;
     }
@@ -136,7 +131,7 @@ public final class DeployerVerticle extends VerticleBase {
     if (stopped) {
       return;
     }
-    String problem = quorumProblem();
+    String problem = node.quorumProblem();
     if (problem != null) {
       if (!problem.equals(noQuorum)) {
         LOG.warn("node {} does not campaign for leadership: {}", node.nodeId(), problem);
@@ -154,7 +149,7 @@ public final class DeployerVerticle extends VerticleBase {
       if (ar.succeeded()) {
         if (stopped) {
           ar.result().release();
-        } else if (quorumProblem() != null) {
+        } else if (node.quorumProblem() != null) {
           ar.result().release(); // lost the quorum while waiting: a lock granted now proves nothing
           campaign();
         } else {
@@ -174,7 +169,7 @@ public final class DeployerVerticle extends VerticleBase {
       if (lock == null || stopped) {
         return; // stepped down (or stopping) meanwhile
       }
-      if (quorumProblem() != null) {
+      if (node.quorumProblem() != null) {
         leader = true; // so that stepping down undoes the election completely
         checkQuorum();
         return;

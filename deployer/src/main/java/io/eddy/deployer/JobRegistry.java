@@ -109,6 +109,9 @@ final class JobRegistry {
       }
       return valid;
     }).compose(known -> vertx.executeBlocking(() -> withDurableCopies(known), false)).compose(known -> {
+      if (revoked) {
+        return Future.succeededFuture(); // this node stopped leading while it loaded the registry
+      }
       known.values().forEach(this::resume);
       requests = vertx.eventBus().consumer(ADDRESS, this::onRequest);
       reconcileTimer = vertx.setPeriodic(RECONCILE_MILLIS, t -> reconcile());
