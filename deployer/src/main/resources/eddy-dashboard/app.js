@@ -132,17 +132,35 @@ function showCluster(nodes) {
 
 function showJobs(jobs) {
   $('no-jobs').hidden = jobs.length > 0;
+  // rows are kept and updated in place, so a row stays the same element while it is being clicked
   const body = $('job-list').tBodies[0];
-  body.replaceChildren(...jobs.map((j) => {
-    const tr = row([j.name, j.id, j.state, j.parallelism, uptime(j), metric(j, 'restarts'),
-      metric(j, 'checkpoints.completed')], { 'data-job': j.id, 'class': 'clickable' });
-    tr.cells[2].className = 'state ' + j.state;
-    if (j.id === view.selected) {
-      tr.classList.add('selected');
+  const existing = new Map([...body.rows].map((tr) => [tr.getAttribute('data-job'), tr]));
+  const rows = jobs.map((j) => {
+    const cells = [j.name, j.id, j.state, j.parallelism, uptime(j), metric(j, 'restarts'), metric(j, 'checkpoints.completed')];
+    let tr = existing.get(j.id);
+    if (tr) {
+      cells.forEach((c, i) => {
+        const text = c === undefined || c === null ? '' : String(c);
+        if (tr.cells[i].textContent !== text) {
+          tr.cells[i].textContent = text;
+        }
+      });
+    } else {
+      tr = row(cells, { 'data-job': j.id, 'class': 'clickable' });
+      tr.addEventListener('click', () => select(j.id));
     }
-    tr.addEventListener('click', () => select(j.id));
+    tr.cells[2].className = 'state ' + j.state;
+    tr.classList.toggle('selected', j.id === view.selected);
     return tr;
-  }));
+  });
+  rows.forEach((tr, i) => {
+    if (body.rows[i] !== tr) {
+      body.insertBefore(tr, body.rows[i] || null);
+    }
+  });
+  while (body.rows.length > rows.length) {
+    body.deleteRow(rows.length);
+  }
   if (!view.selected && jobs.length === 1) {
     select(jobs[0].id);
   }

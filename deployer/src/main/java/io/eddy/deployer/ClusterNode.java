@@ -43,6 +43,7 @@ public final class ClusterNode {
   public static final String LEADER_LOCK = "eddy.deployer.leader";
 
   private static final Logger LOG = LoggerFactory.getLogger(ClusterNode.class);
+  private static final int MERGE_DELAY_SECONDS = 5;
 
   private final NodeConfig config;
   private final PathPolicy pathPolicy;
@@ -180,6 +181,10 @@ public final class ClusterNode {
     hz.setProperty("hazelcast.logging.type", "slf4j");
     hz.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(config.heartbeatSeconds()));
     hz.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(config.maxNoHeartbeatSeconds()));
+    // after a partition heals (or a paused member resumes), the sides look for each other and merge within seconds,
+    // not the default 5 minutes: until then the side without a quorum has no leader
+    hz.setProperty("hazelcast.merge.first.run.delay.seconds", String.valueOf(MERGE_DELAY_SECONDS));
+    hz.setProperty("hazelcast.merge.next.run.delay.seconds", String.valueOf(MERGE_DELAY_SECONDS));
     return hz;
   }
 
@@ -250,6 +255,13 @@ public final class ClusterNode {
   public boolean isLeader() {
     DeployerVerticle d = deployer;
     return d != null && d.isLeader();
+  }
+
+  /**
+   * @return why this node may not lead now (it sees fewer members than the quorum of {@code clusterSize}), or null
+   */
+  public String quorumProblem() {
+    return DeployerVerticle.quorumProblem(members().size(), config);
   }
 
   /** @return the one line printed once the node has joined */

@@ -21,6 +21,15 @@ import org.slf4j.LoggerFactory;
  * writes the leader key again on every {@code nodeLeft} (a member dying before backups are in place loses entries).
  * It runs the cluster's jobs through its {@link JobRegistry}: on taking over it carries on every job the former
  * leader left unfinished, and on every {@code nodeLeft} it fails over the jobs that had tasks on that node.
+ *
+ * <p>Split-brain protection: the lock alone cannot be trusted, since a member cut off from the others (a partition, a
+ * long pause) still believes it holds it while the others' side releases it for a new leader. So a candidate asks for
+ * the lock only while it sees a quorum ({@link NodeConfig#quorum}: a majority of {@code clusterSize}, itself included),
+ * and a leader that sees fewer members (on {@code nodeLeft}, and checked again every poll) stops leading at once:
+ * {@link JobRegistry#revoke} stops its jobs' tasks without a checkpoint and publishes nothing more, the leader record
+ * is withdrawn and the lock released. Of the two sides of a partition at most one has a quorum, so at most one writes
+ * a job's checkpoints and registry entry. Once the quorum is back the candidate campaigns again, and whoever wins
+ * carries the jobs on from their latest completed checkpoints, as after a failover.
  */
 public final class DeployerVerticle extends VerticleBase {
   private static final Logger LOG = LoggerFactory.getLogger(DeployerVerticle.class);
@@ -28,7 +37,9 @@ public final class DeployerVerticle extends VerticleBase {
   private final ClusterNode node;
   private final long pollMillis;
   private volatile boolean leader;
+  private volatile String noQuorum; // why this candidate may not lead now, or null
   private boolean stopped;
+  private long quorumTimer = -1;
   private Lock lock;
   private AsyncMap<String, JsonObject> nodes;
   private AsyncMap<String, String> cluster;
@@ -36,12 +47,18 @@ public final class DeployerVerticle extends VerticleBase {
   private final NodeListener membership = new NodeListener() {
     @Override
     public void nodeAdded(String nodeID) {
+      int size = node.config().clusterSize();
+      int members = node.members().size();
+      if (size > 1 && members > size) {
+        // two sides of a partition could then both see a "majority"
+        LOG.warn("the cluster has {} members but key 'clusterSize' is {}: set it to the number of nodes", members, size);
+      }
     }
 
     @Override
     public void nodeLeft(String nodeID) {
       context.runOnContext(v -> {
-        if (leader && !stopped) {
+        if (leader && !stopped && !checkQuorum()) {
           nodes.remove(nodeID);
           if (registry != null) {
             registry.nodeLeft(nodeID);
@@ -62,9 +79,20 @@ public final class DeployerVerticle extends VerticleBase {
     this.pollMillis = pollMillis;
   }
 
-  /** @return whether this candidate holds the leader lock */
+  /** @return whether this candidate holds the leader lock and sees a quorum */
   public boolean isLeader() {
     return leader;
+  }
+
+  /**
+   * @param members the members a node sees, itself included
+   * @param config  its settings
+   * @return why it may not lead with that many members, or null when they are a quorum
+   */
+  static String quorumProblem(int members, NodeConfig config) {
+    int quorum = config.quorum();
+    return members >= quorum ? null : "no quorum: this node sees " + members + " of the cluster's " + config.clusterSize()
+        + " nodes (key 'clusterSize'); leading needs " + quorum;
   }
 
   @Override
@@ -75,18 +103,55 @@ public final class DeployerVerticle extends VerticleBase {
     }).onSuccess(c -> {
       cluster = c;
       node.addNodeListener(membership);
+      // a missed or late membership event must not leave a leader without a quorum leading
+      quorumTimer = vertx.setPeriodic(QUORUM_CHECK_MILLIS, t -> {
+        if (leader && !stopped) {
+          checkQuorum();
+        }
+      });
       campaign();
     });
+  }
+
+  /**
+   * The leader's check: steps down if it no longer sees a quorum.
+   *
+   * @return whether it stepped down
+   */
+  private boolean checkQuorum() {
+    String problem = node.quorumProblem();
+    if (problem == null) {
+      return false;
+    }
+    stepDown(problem);
+    return true;
   }
 
   private void campaign() {
     if (stopped) {
       return;
     }
+    String problem = node.quorumProblem();
+    if (problem != null) {
+      if (!problem.equals(noQuorum)) {
+        LOG.warn("node {} does not campaign for leadership: {}", node.nodeId(), problem);
+      }
+      noQuorum = problem;
+      vertx.setTimer(QUORUM_CHECK_MILLIS, t -> campaign());
+      return;
+    }
+    if (noQuorum != null) {
+      LOG.info("node {} sees a quorum again ({} members): campaigning for leadership", node.nodeId(),
+          node.members().size());
+      noQuorum = null;
+    }
     vertx.sharedData().getLockWithTimeout(ClusterNode.LEADER_LOCK, pollMillis).onComplete(ar -> {
       if (ar.succeeded()) {
         if (stopped) {
           ar.result().release();
+        } else if (node.quorumProblem() != null) {
+          ar.result().release(); // lost the quorum while waiting: a lock granted now proves nothing
+          campaign();
         } else {
           lock = ar.result();
           becomeLeader();
@@ -101,6 +166,14 @@ public final class DeployerVerticle extends VerticleBase {
   private void becomeLeader() {
     String self = node.nodeId();
     cluster.put(ClusterNode.LEADER_KEY, self).onComplete(ar -> {
+      if (lock == null || stopped) {
+        return; // stepped down (or stopping) meanwhile
+      }
+      if (node.quorumProblem() != null) {
+        leader = true; // so that stepping down undoes the election completely
+        checkQuorum();
+        return;
+      }
       if (ar.failed()) {
         LOG.warn("node {} holds the leader lock but could not record it: {}", self, ar.cause().toString());
       }
@@ -109,6 +182,36 @@ public final class DeployerVerticle extends VerticleBase {
       removeDeparted();
       registry = new JobRegistry(vertx, node);
       registry.start().onFailure(e -> LOG.warn("node {}: the job registry did not start: {}", self, e.toString()));
+    });
+  }
+
+  /**
+   * Stops leading at once (the quorum is lost): the jobs' tasks stop with no checkpoint and nothing more is published
+   * ({@link JobRegistry#revoke}), the leader record goes and the lock is released; then the candidate waits for the
+   * quorum to campaign again. The jobs' state stays where the last completed checkpoints left it, for whichever node
+   * leads next.
+   */
+  private void stepDown(String why) {
+    if (!leader) {
+      return;
+    }
+    leader = false;
+    noQuorum = why;
+    String self = node.nodeId();
+    LOG.warn("node {} stops leading: {}", self, why);
+    JobRegistry r = registry;
+    registry = null;
+    if (r != null) {
+      r.revoke();
+    }
+    Lock held = lock;
+    lock = null;
+    // only this side of a partition sees the removal; the side with a quorum records its own leader
+    cluster.removeIfPresent(ClusterNode.LEADER_KEY, self).onComplete(ar -> {
+      if (held != null) {
+        held.release();
+      }
+      campaign();
     });
   }
 
@@ -155,11 +258,13 @@ public final class DeployerVerticle extends VerticleBase {
   }
 
   private static final long DRAIN_TIMEOUT_MILLIS = 70_000;
+  private static final long QUORUM_CHECK_MILLIS = 200;
   private static final long DRAIN_REQUEST_MILLIS = 10_000;
 
   @Override
   public Future<?> stop() {
     stopped = true;
+    vertx.cancelTimer(quorumTimer);
     if (registry != null) {
       registry.stop();
     }

@@ -595,6 +595,20 @@ public final class JobCoordinator {
     }).onComplete(ar -> onChange.run());
   }
 
+  /**
+   * This node stopped leading (it lost the quorum): stops every task it reaches at once, with no checkpoint, and
+   * ignores everything from now on; the next leader carries the job on from its latest completed checkpoint.
+   */
+  public Future<Void> revoke() {
+    if (finishing) {
+      return Future.succeededFuture();
+    }
+    finishing = true;
+    suspended = true;
+    status.set(JobStatus.RESTARTING);
+    return stopAttempt();
+  }
+
   /** @return whether {@link #suspend} stopped the job for another coordinator */
   public boolean suspended() {
     return suspended;

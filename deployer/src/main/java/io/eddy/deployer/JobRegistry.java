@@ -60,6 +60,7 @@ final class JobRegistry {
   private AsyncMap<String, JsonObject> details;
   private MessageConsumer<JsonObject> requests;
   private long reconcileTimer = -1;
+  private boolean revoked; // this node no longer leads: nothing more is published
 
   /** One job: as submitted, and its coordinator. */
   private static final class Entry {
@@ -108,6 +109,9 @@ final class JobRegistry {
       }
       return valid;
     }).compose(known -> vertx.executeBlocking(() -> withDurableCopies(known), false)).compose(known -> {
+      if (revoked) {
+        return Future.succeededFuture(); // this node stopped leading while it loaded the registry
+      }
       known.values().forEach(this::resume);
       requests = vertx.eventBus().consumer(ADDRESS, this::onRequest);
       reconcileTimer = vertx.setPeriodic(RECONCILE_MILLIS, t -> reconcile());
@@ -124,6 +128,23 @@ final class JobRegistry {
     vertx.cancelTimer(reconcileTimer);
     if (requests != null) {
       requests.unregister();
+    }
+  }
+
+  /**
+   * This node stopped leading (it lost the quorum): every job that has not ended stops at once, with no checkpoint
+   * ({@link JobCoordinator#revoke}), its tasks are cancelled where this node still reaches them (its own node at
+   * least), and nothing is written to the cluster maps or next to the checkpoints any more, so the entries stay as
+   * the last completed checkpoint left them for the next leader. Requests go unanswered (this node's consumer is
+   * gone; clients retry against the next leader).
+   */
+  void revoke() {
+    revoked = true;
+    stop();
+    for (Entry e : jobs.values()) {
+      if (e.coordinator != null && e.result == null && e.failure == null && !isOver(e.coordinator)) {
+        e.coordinator.revoke();
+      }
     }
   }
 
@@ -487,6 +508,9 @@ final class JobRegistry {
 
   /** Writes the job's JSON to the cluster map and, off the event loop, next to its checkpoints. */
   private Future<Void> publish(Entry e) {
+    if (revoked) {
+      return Future.succeededFuture(); // another leader owns the entries now
+    }
     JsonObject j = describe(e);
     e.published = j;
     Future<Void> put = map.put(e.id, j);
@@ -513,6 +537,19 @@ final class JobRegistry {
   private static Path durablePath(Entry e) {
     io.eddy.checkpoint.CheckpointSettings cs = io.eddy.checkpoint.CheckpointSettings.of(e.submitted.config().raw());
     return cs == null ? null : cs.directory().resolve(e.submitted.config().name()).resolve("job-" + e.id + ".json");
+  }
+
+  /** @return each subtask's state size in its last acknowledged checkpoint, by {@code "vertex id/subtask"} */
+  private static Map<String, Long> subtaskStateBytes(JsonArray vertices) {
+    Map<String, Long> out = new java.util.HashMap<>();
+    for (Object o : vertices) {
+      JsonObject v = (JsonObject) o;
+      for (Object st : v.getJsonArray("subtasks", new JsonArray())) {
+        JsonObject s = (JsonObject) st;
+        out.put(v.getInteger("id") + "/" + s.getInteger("subtask"), s.getLong("stateBytes"));
+      }
+    }
+    return out;
   }
 
   /** The job as {@code GET /jobs/{id}} shows it. */
@@ -542,10 +579,16 @@ final class JobRegistry {
     }
     JsonArray subtasks = new JsonArray();
     if (c.plan() != null && c.slots() != null) {
+      Map<String, Long> stateBytes = subtaskStateBytes(c.vertexMetrics());
       for (JobVertex v : c.plan().vertices()) {
         for (int i = 0; i < v.parallelism(); i++) {
-          subtasks.add(new JsonObject().put("vertex", v.name()).put("subtask", i)
-              .put("node", c.slots().nodeOf(new TaskId(id, c.attempt(), v.id(), i))));
+          JsonObject st = new JsonObject().put("vertex", v.name()).put("subtask", i)
+              .put("node", c.slots().nodeOf(new TaskId(id, c.attempt(), v.id(), i)));
+          Long bytes = stateBytes.get(v.id() + "/" + i);
+          if (bytes != null) {
+            st.put("stateBytes", bytes);
+          }
+          subtasks.add(st);
         }
       }
     }

@@ -30,6 +30,7 @@ import java.util.Objects;
  *   "httpPort": 8081,               // REST; 0 picks a free port
  *   "heartbeatSeconds": 1,          // Hazelcast heartbeat interval
  *   "maxNoHeartbeatSeconds": 5,     // a silent member is removed after this
+ *   "clusterSize": 3,               // nodes the cluster should have: a node leads only while it sees a majority
  *   "checkpointDirectory": "target/checkpoints",
  *   "pathRoots": ["/data/eddy"],    // directories REST requests may name; default: working dir + checkpointDirectory
  *   "restToken": "...",             // REST requests need "Authorization: Bearer <token>" (not /health, /ready)
@@ -59,11 +60,12 @@ import java.util.Objects;
  * @param restTls               REST's certificate and key, or null for plain HTTP
  * @param clusterTls            the event bus's certificate, key and trusted certificates, or null for plaintext
  * @param publicHost            the address other nodes and clients reach this node at, or null: {@link #host}
+ * @param clusterSize           the number of nodes the cluster is meant to have; {@link #quorum} derives from it
  */
 public record NodeConfig(String source, String clusterName, String host, List<String> members, int hazelcastPort,
                          int eventBusPort, int slots, int httpPort, int heartbeatSeconds,
                          int maxNoHeartbeatSeconds, String checkpointDirectory, List<String> pathRoots,
-                         String restToken, Tls restTls, Tls clusterTls, String publicHost) {
+                         String restToken, Tls restTls, Tls clusterTls, String publicHost, int clusterSize) {
 
   /**
    * PEM files of a TLS endpoint.
@@ -99,6 +101,7 @@ public record NodeConfig(String source, String clusterName, String host, List<St
       .optional("httpPort", PORT)
       .optional("heartbeatSeconds", ConfigSchema.integer().min(1).max(60))
       .optional("maxNoHeartbeatSeconds", ConfigSchema.integer().min(2).max(600))
+      .optional("clusterSize", ConfigSchema.integer().min(1).max(1000))
       .optional("checkpointDirectory", ConfigSchema.string().nonEmpty())
       .optional("pathRoots", ConfigSchema.arrayOf(ConfigSchema.string().nonEmpty()).nonEmpty())
       .optional("restToken", ConfigSchema.string().matching("[\\x21-\\x7e]{16,512}",
@@ -113,10 +116,10 @@ public record NodeConfig(String source, String clusterName, String host, List<St
   private static final Set<String> LIST_KEYS = Set.of("members", "pathRoots");
   /** The keys whose values are integers. */
   private static final Set<String> INT_KEYS = Set.of("hazelcastPort", "eventBusPort", "slots", "httpPort",
-      "heartbeatSeconds", "maxNoHeartbeatSeconds");
+      "heartbeatSeconds", "maxNoHeartbeatSeconds", "clusterSize");
   /** Every key, in the order overrides are applied (the order of {@link #SCHEMA}). */
   static final List<String> KEYS = List.of("clusterName", "host", "publicHost", "members", "hazelcastPort", "eventBusPort", "slots",
-      "httpPort", "heartbeatSeconds", "maxNoHeartbeatSeconds", "checkpointDirectory", "pathRoots", "restToken",
+      "httpPort", "heartbeatSeconds", "maxNoHeartbeatSeconds", "clusterSize", "checkpointDirectory", "pathRoots", "restToken",
       "restTlsCertificate", "restTlsKey", "clusterTlsCertificate", "clusterTlsKey", "clusterTlsTrust");
 
   /** @return the address advertised to other nodes and REST clients: {@link #publicHost} or else {@link #host} */
@@ -124,8 +127,21 @@ public record NodeConfig(String source, String clusterName, String host, List<St
     return publicHost != null ? publicHost : host;
   }
 
+  /**
+   * The members a node must see, itself included, to lead: a majority of {@link #clusterSize}, so that of two
+   * sides of a partition at most one can have a leader. 1 (the default size) lets a lone node lead.
+   *
+   * @return {@code clusterSize / 2 + 1}
+   */
+  public int quorum() {
+    return clusterSize / 2 + 1;
+  }
+
   public NodeConfig {
     Objects.requireNonNull(source, "source");
+    if (clusterSize < 1) {
+      throw new IllegalArgumentException("clusterSize must be at least 1, found " + clusterSize);
+    }
     Objects.requireNonNull(clusterName, "clusterName");
     Objects.requireNonNull(host, "host");
     members = List.copyOf(members);
@@ -137,7 +153,16 @@ public record NodeConfig(String source, String clusterName, String host, List<St
                     int eventBusPort, int slots, int httpPort, int heartbeatSeconds, int maxNoHeartbeatSeconds,
                     String checkpointDirectory) {
     this(source, clusterName, host, members, hazelcastPort, eventBusPort, slots, httpPort, heartbeatSeconds,
-        maxNoHeartbeatSeconds, checkpointDirectory, List.of(), null, null, null, null);
+        maxNoHeartbeatSeconds, checkpointDirectory, List.of(), null, null, null, null, 1);
+  }
+
+  /** The settings of a node of a cluster of size 1 (no quorum beyond itself). */
+  public NodeConfig(String source, String clusterName, String host, List<String> members, int hazelcastPort,
+                    int eventBusPort, int slots, int httpPort, int heartbeatSeconds, int maxNoHeartbeatSeconds,
+                    String checkpointDirectory, List<String> pathRoots, String restToken, Tls restTls,
+                    Tls clusterTls, String publicHost) {
+    this(source, clusterName, host, members, hazelcastPort, eventBusPort, slots, httpPort, heartbeatSeconds,
+        maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, restToken, restTls, clusterTls, publicHost, 1);
   }
 
   /** @return the configuration of a file that sets nothing */
@@ -273,7 +298,7 @@ public record NodeConfig(String source, String clusterName, String host, List<St
         o.getInteger("eventBusPort", 0), o.getInteger("slots", Runtime.getRuntime().availableProcessors()),
         o.getInteger("httpPort", 8081), heartbeat, maxNoHeartbeat, o.getString("checkpointDirectory"),
         strings(o.getJsonArray("pathRoots", new JsonArray())), o.getString("restToken"), rest, cluster,
-        o.getString("publicHost"));
+        o.getString("publicHost"), o.getInteger("clusterSize", 1));
   }
 
   @SuppressWarnings("unchecked")
@@ -325,39 +350,46 @@ public record NodeConfig(String source, String clusterName, String host, List<St
     }
     return new NodeConfig(source, clusterName, host, members, hazelcastPort, eventBusPort, slots, port,
         heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, restToken, restTls,
-        clusterTls, publicHost);
+        clusterTls, publicHost, clusterSize);
   }
 
   /** @return a copy with another cluster name (tests) */
   public NodeConfig withClusterName(String name) {
     return new NodeConfig(source, name, host, members, hazelcastPort, eventBusPort, slots, httpPort,
         heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, restToken, restTls,
-        clusterTls, publicHost);
+        clusterTls, publicHost, clusterSize);
   }
 
   /** @return a copy with another slot count (tests) */
   public NodeConfig withSlots(int n) {
     return new NodeConfig(source, clusterName, host, members, hazelcastPort, eventBusPort, n, httpPort,
         heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, restToken, restTls,
-        clusterTls, publicHost);
+        clusterTls, publicHost, clusterSize);
   }
 
   /** @return a copy whose requests may name paths under these directories only (tests) */
   public NodeConfig withPathRoots(List<String> roots) {
     return new NodeConfig(source, clusterName, host, members, hazelcastPort, eventBusPort, slots, httpPort,
         heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, roots, restToken, restTls, clusterTls,
-        publicHost);
+        publicHost, clusterSize);
   }
 
   /** @return a copy with a REST token and REST TLS (tests) */
   public NodeConfig withRestSecurity(String token, Tls tls) {
     return new NodeConfig(source, clusterName, host, members, hazelcastPort, eventBusPort, slots, httpPort,
-        heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, token, tls, clusterTls, publicHost);
+        heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, token, tls, clusterTls, publicHost, clusterSize);
+  }
+
+  /** @return a copy for a cluster of {@code size} nodes: it leads only while it sees a majority of them (tests) */
+  public NodeConfig withClusterSize(int size) {
+    return new NodeConfig(source, clusterName, host, members, hazelcastPort, eventBusPort, slots, httpPort,
+        heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, restToken, restTls, clusterTls,
+        publicHost, size);
   }
 
   /** @return a copy with event bus TLS (tests) */
   public NodeConfig withClusterTls(Tls tls) {
     return new NodeConfig(source, clusterName, host, members, hazelcastPort, eventBusPort, slots, httpPort,
-        heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, restToken, restTls, tls, publicHost);
+        heartbeatSeconds, maxNoHeartbeatSeconds, checkpointDirectory, pathRoots, restToken, restTls, tls, publicHost, clusterSize);
   }
 }

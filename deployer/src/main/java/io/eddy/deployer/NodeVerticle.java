@@ -31,6 +31,11 @@ import java.util.Set;
  * {@code {action: "undeploy", jobId, attempt}} undeploys the job's tasks of that attempt and earlier ones. Every
  * {@link #REFRESH_MILLIS} it also undeploys orphaned tasks (see {@link #undeployOrphans}).
  *
+ * <p>A node that no longer sees a quorum of the cluster ({@link ClusterNode#quorumProblem}) undeploys every task it
+ * hosts and refuses deployments until the quorum is back, as a Flink TaskManager fails its tasks when it loses
+ * their JobManager: their leader is either on the other side of a partition, where it has already restarted them
+ * elsewhere, or has stopped leading itself; left running, they would read ahead and write output nobody commits.
+ *
  * <p>The advertisement is written again whenever a node leaves and every {@link #REFRESH_MILLIS}: a member that
  * dies before the partitions' backups are in place (right after a join) takes some entries with it.
  */
@@ -69,7 +74,10 @@ public final class NodeVerticle extends VerticleBase {
 
     @Override
     public void nodeLeft(String nodeID) {
-      context.runOnContext(v -> advertise());
+      context.runOnContext(v -> {
+        advertise();
+        undeployWithoutQuorum();
+      });
     }
   };
 
@@ -98,6 +106,7 @@ public final class NodeVerticle extends VerticleBase {
       timer = vertx.setPeriodic(REFRESH_MILLIS, t -> {
         advertise();
         undeployOrphans();
+        undeployWithoutQuorum();
       });
       // loads RocksDB's native library now, off the event loop, rather than in the first task placed here
       // (a node that just joined takes over subtasks during a rescale, whose pause this would lengthen)
@@ -139,6 +148,10 @@ public final class NodeVerticle extends VerticleBase {
   private Future<Void> deploy(JsonObject body) {
     String jobId = body.getString("jobId");
     int attempt = body.getInteger("attempt");
+    String noQuorum = node.quorumProblem();
+    if (noQuorum != null) {
+      return Future.failedFuture("node " + nodeId + " takes no tasks: " + noQuorum);
+    }
     JobDefinition job;
     try {
       JobConfig config = JobConfig.parse(body.getJsonObject("job").encode(), body.getString("source"));
@@ -200,6 +213,18 @@ public final class NodeVerticle extends VerticleBase {
         });
       }
     });
+  }
+
+  /** Undeploys every task hosted here while this node sees no quorum. */
+  private void undeployWithoutQuorum() {
+    String problem = node.quorumProblem();
+    if (problem == null || hosted.isEmpty()) {
+      return;
+    }
+    LOG.warn("node {}: undeploying the tasks it hosts: {}", nodeId, problem);
+    for (Hosted h : List.copyOf(hosted.values())) {
+      undeploy(h.jobId(), h.attempt()).onComplete(v -> advertise());
+    }
   }
 
   private Future<Void> undeploy(String jobId, int attempt) {

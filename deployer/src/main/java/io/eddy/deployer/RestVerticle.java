@@ -38,7 +38,8 @@ import java.util.Set;
  *   <li>mutations are forwarded to the leader over the event bus ({@link JobRegistry#ADDRESS}); 503 while no
  *       leader has been elected;</li>
  *   <li>{@code GET /health}: 200 while the node runs (liveness); {@code GET /ready}: 200 once the node is a member of
- *       the cluster and a live leader is known, 503 with the reason otherwise;</li>
+ *       the cluster, sees a quorum of its {@code clusterSize} nodes and a live leader is known, 503 with the reason
+ *       otherwise;</li>
  *   <li>anything else: 404 (405 for a known path with another method) with {@code {"error": "..."}}.</li>
  * </ul>
  *
@@ -123,11 +124,16 @@ public final class RestVerticle extends VerticleBase {
 
   private static final long MAX_BODY_BYTES = 1 << 20;
 
-  /** Ready: this node is a member and the leader record names a live member. */
+  /** Ready: this node is a member, sees a quorum, and the leader record names a live member. */
   private void ready(RoutingContext ctx) {
     List<String> members = node.members();
     if (!members.contains(node.nodeId())) {
       error(ctx, 503, "not a member of the cluster");
+      return;
+    }
+    String noQuorum = node.quorumProblem();
+    if (noQuorum != null) {
+      error(ctx, 503, noQuorum); // the leader record it may still read is stale on this side of a partition
       return;
     }
     vertx.sharedData().<String, Object>getAsyncMap(ClusterNode.CLUSTER_MAP).compose(c -> c.get(ClusterNode.LEADER_KEY))

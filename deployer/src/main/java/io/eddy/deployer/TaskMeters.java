@@ -21,13 +21,14 @@ import java.util.Set;
  * The meters of the tasks one node runs, kept in step with them at every scrape ({@link #sync}): every counter is a
  * {@link FunctionCounter} or {@link Gauge} that reads the task's {@link TaskMetrics} when scraped, so the tasks pay
  * nothing per record. Series are tagged {@code job} (id), {@code job_name}, {@code vertex} (the chain's name),
- * {@code subtask}, and operator counters also {@code operator}; a rescaled or restarted job's next attempt takes
+ * {@code subtask}, and operator counters and state sizes also {@code operator}; a rescaled or restarted job's next attempt takes
  * over its subtasks' series (its counters start again from zero, which Prometheus's {@code rate()} handles as a
  * reset).
  *
  * <p>{@link #sync} may be called from any thread; calls are serialized.
  */
 final class TaskMeters {
+  private static final String STATE_PREFIX = "state size of ";
   private static final Map<String, String> COUNTERS = Map.of(
       TaskMetrics.RECORDS_IN, "Records the subtask took in (read from its source, or received)",
       TaskMetrics.RECORDS_OUT, "Records the subtask sent to other subtasks",
@@ -80,6 +81,11 @@ final class TaskMeters {
           r.meters.add(operatorCounter(t, name.substring(0, dot), name.substring(dot + 1)));
         }
       }
+      for (String uid : t.metrics().stateBytes().keySet()) {
+        if (r.operatorCounters.add(STATE_PREFIX + uid)) {
+          r.meters.add(operatorStateSize(t, uid));
+        }
+      }
     }
   }
 
@@ -125,6 +131,10 @@ final class TaskMeters {
     meters.add(Gauge.builder("eddy.task.alignment", m, x -> x.gauges().get("alignmentNanos") / 1e9)
         .baseUnit("seconds").description("How long the subtask's last aligned checkpoint held its input channels")
         .tags(tags).strongReference(true).register(registry));
+    meters.add(Gauge.builder("eddy.task.state.size", m, x -> stateBytes(x.stateBytes().values()))
+        .baseUnit("bytes").description("The subtask's state in its last checkpoint (every operator's key groups,"
+            + " operator state and backend files); absent before its first")
+        .tags(tags).strongReference(true).register(registry));
     Registered r = new Registered(t, series, meters, new HashSet<>());
     registered.put(id, r);
     return r;
@@ -133,6 +143,21 @@ final class TaskMeters {
   private static double watermarkSeconds(TaskMetrics m, TaskVerticle t) {
     long w = m.gauges().get(t.vertex() != null && t.vertex().isSource() ? "outputWatermark" : "inputWatermark");
     return w == Long.MIN_VALUE || w == Long.MAX_VALUE ? Double.NaN : w / 1000.0;
+  }
+
+  private static double stateBytes(Collection<Long> sizes) {
+    return sizes.isEmpty() ? Double.NaN : sizes.stream().mapToLong(Long::longValue).sum();
+  }
+
+  /** The state size of one operator of the chain ({@code operator}: its name, the uid up to its {@code #id}). */
+  private Meter operatorStateSize(TaskVerticle t, String uid) {
+    int hash = uid.lastIndexOf('#');
+    String operator = hash > 0 ? uid.substring(0, hash) : uid;
+    return Gauge.builder("eddy.operator.state.size", t.metrics(), x -> {
+      Long b = x.stateBytes().get(uid);
+      return b == null ? Double.NaN : b;
+    }).baseUnit("bytes").description("The operator's state in the subtask's last checkpoint")
+        .tags(tags(t).and("operator", operator)).strongReference(true).register(registry);
   }
 
   private Meter operatorCounter(TaskVerticle t, String operator, String counter) {

@@ -22,7 +22,7 @@ final class VertexMetrics {
   /** One subtask's last report and the rates derived from it. */
   private record Sample(long atMillis, long recordsIn, long recordsOut, long backPressuredNanos,
       double inPerSecond, double outPerSecond, double backPressure, long inputWatermark, long outputWatermark,
-      long alignmentNanos) {
+      long alignmentNanos, long stateBytes) {
   }
 
   private final Map<String, Sample> samples = new HashMap<>(); // "vertex/subtask"
@@ -55,7 +55,7 @@ final class VertexMetrics {
     double share = millis > 0 ? Math.min(1.0, Math.max(0.0, (bp - fromBp) / (millis * 1e6))) : 0;
     samples.put(key, new Sample(at, in, out, bp, inRate, outRate, share,
         gauges.getOrDefault("inputWatermark", Long.MIN_VALUE), gauges.getOrDefault("outputWatermark", Long.MIN_VALUE),
-        gauges.getOrDefault("alignmentNanos", 0L)));
+        gauges.getOrDefault("alignmentNanos", 0L), gauges.getOrDefault("stateBytes", -1L)));
   }
 
   /**
@@ -65,7 +65,8 @@ final class VertexMetrics {
    * (the lowest over subtasks: a source's output watermark, any other vertex's input watermark; absent before the
    * first), {@code watermarkLagMillis} (how far it is behind the wall clock at the report) and
    * {@code alignmentMillis} (the longest last alignment of a subtask), {@code asOf} (epoch millis of the latest
-   * report).
+   * report), and once subtasks reported their state size {@code stateBytes} (the sum) and {@code subtasks:
+   * [{subtask, stateBytes}]} (each subtask's state in its last acknowledged checkpoint).
    */
   JsonArray describe(ExecutionPlan plan) {
     JsonArray out = new JsonArray();
@@ -88,6 +89,8 @@ final class VertexMetrics {
       long watermark = Long.MAX_VALUE;
       long asOf = 0;
       long alignment = 0;
+      long stateBytes = 0;
+      JsonArray subtasks = new JsonArray();
       for (int i = 0; i < v.parallelism(); i++) {
         Sample s = samples.get(v.id() + "/" + i);
         if (s == null) {
@@ -102,6 +105,10 @@ final class VertexMetrics {
         watermark = Math.min(watermark, v.isSource() ? s.outputWatermark : s.inputWatermark);
         asOf = Math.max(asOf, s.atMillis);
         alignment = Math.max(alignment, s.alignmentNanos);
+        if (s.stateBytes >= 0) {
+          stateBytes += s.stateBytes;
+          subtasks.add(new JsonObject().put("subtask", i).put("stateBytes", s.stateBytes));
+        }
       }
       j.put("reportedSubtasks", reported);
       if (reported > 0) {
@@ -111,6 +118,9 @@ final class VertexMetrics {
             .put("backPressure", Math.round(backPressure * 1000) / 1000.0)
             .put("alignmentMillis", alignment / 1_000_000)
             .put("asOf", asOf);
+        if (!subtasks.isEmpty()) {
+          j.put("stateBytes", stateBytes).put("subtasks", subtasks);
+        }
         // MIN_VALUE: no watermark yet; MAX_VALUE: input ended
         if (watermark != Long.MIN_VALUE && watermark != Long.MAX_VALUE) {
           j.put("watermark", watermark).put("watermarkLagMillis", Math.max(0, asOf - watermark));

@@ -154,4 +154,45 @@ class NodeConfigTest {
     assertThatThrownBy(() -> NodeConfig.parse("{\"members\":[\"[fd00::5]:5702-5703\"]}", "n.json"))
         .hasMessageContaining("key 'members[0]'");
   }
+
+  @Test
+  void clusterSizeGivesTheQuorumAndDefaultsToALoneNode(@TempDir Path dir) throws Exception {
+    NodeConfig lone = NodeConfig.parse("{}", "n.json");
+    assertThat(lone.clusterSize()).isEqualTo(1);
+    assertThat(lone.quorum()).as("a lone node leads by itself").isEqualTo(1);
+    for (int[] sizeQuorum : new int[][] {{1, 1}, {2, 2}, {3, 2}, {4, 3}, {5, 3}, {7, 4}}) {
+      NodeConfig c = NodeConfig.parse("{\"clusterSize\":" + sizeQuorum[0] + "}", "n.json");
+      assertThat(c.quorum()).as("quorum of %d nodes", sizeQuorum[0]).isEqualTo(sizeQuorum[1]);
+    }
+    assertThat(lone.withClusterSize(3).withHttpPort(0).withSlots(2).clusterSize())
+        .as("copies keep the size").isEqualTo(3);
+    assertThatThrownBy(() -> NodeConfig.parse("{\"clusterSize\":0}", "n.json"))
+        .isInstanceOf(ConfigException.class).hasMessage("n.json: key 'clusterSize': must be between 1 and 1000, found 0");
+    assertThatThrownBy(() -> NodeConfig.parse("{\"clusterSize\":\"3\"}", "n.json"))
+        .hasMessage("n.json: key 'clusterSize': expected an integer, found \"3\"");
+    Path file = Files.writeString(dir.resolve("node.json"), "{\"clusterSize\":3}");
+    assertThat(NodeConfig.envName("clusterSize")).isEqualTo("EDDY_NODE_CLUSTER_SIZE");
+    assertThat(NodeConfig.load(file, Map.of("EDDY_NODE_CLUSTER_SIZE", "5"), Map.of()).clusterSize()).isEqualTo(5);
+    assertThat(NodeConfig.load(file, Map.of("EDDY_NODE_CLUSTER_SIZE", "5"), Map.of("eddy.node.clusterSize", "7"))
+        .clusterSize()).isEqualTo(7);
+    assertThatThrownBy(() -> NodeConfig.load(file, Map.of("EDDY_NODE_CLUSTER_SIZE", "three"), Map.of()))
+        .hasMessage("environment variable EDDY_NODE_CLUSTER_SIZE: key 'clusterSize': expected an integer, found \"three\"");
+  }
+
+  @Test
+  void aNodeMayLeadOnlyWithAQuorumOfTheClusterSize() {
+    NodeConfig three = NodeConfig.parse("{\"clusterSize\":3}", "n.json");
+    assertThat(DeployerVerticle.quorumProblem(3, three)).isNull();
+    assertThat(DeployerVerticle.quorumProblem(2, three)).isNull();
+    assertThat(DeployerVerticle.quorumProblem(1, three))
+        .isEqualTo("no quorum: this node sees 1 of the cluster's 3 nodes (key 'clusterSize'); leading needs 2");
+    assertThat(DeployerVerticle.quorumProblem(1, NodeConfig.parse("{}", "n.json"))).isNull();
+  }
+
+  @Test
+  void partitionedSidesLookForEachOtherWithinSeconds() {
+    com.hazelcast.config.Config hz = ClusterNode.hazelcastConfig(NodeConfig.parse("{}", "n.json"));
+    assertThat(hz.getProperty("hazelcast.merge.first.run.delay.seconds")).isEqualTo("5");
+    assertThat(hz.getProperty("hazelcast.merge.next.run.delay.seconds")).isEqualTo("5");
+  }
 }

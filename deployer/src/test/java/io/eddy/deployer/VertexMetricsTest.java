@@ -135,4 +135,37 @@ class VertexMetricsTest {
     k = m.describe(plan).getJsonObject(1);
     assertThat(k.getInteger("reportedSubtasks")).isZero();
   }
+
+  @Test
+  void stateSizesAreEachSubtasksLastReportAndTheirSumPerVertex() {
+    ExecutionPlan plan = plan();
+    int sum = plan.vertices().get(1).id();
+    VertexMetrics m = new VertexMetrics();
+    Random r = new Random(11);
+    long[] last = new long[3];
+    for (int round = 0; round < 4; round++) {
+      for (int i = 0; i < 3; i++) {
+        if (round == 3 && i == 2) {
+          continue; // subtask 2 keeps its earlier figure
+        }
+        last[i] = r.nextInt(1 << 20);
+        java.util.Map<String, Long> g = new java.util.HashMap<>(gauges(1000 + round, 0, 0, 0, 0, 0));
+        g.put("stateBytes", last[i]);
+        m.onReport(sum, i, counters(round, round), g);
+      }
+    }
+    m.onReport(plan.vertices().get(0).id(), 0, counters(1, 1), gauges(1000, 0, 0, 0, 0, 0)); // no state reported
+    JsonArray described = m.describe(plan);
+    JsonObject source = described.getJsonObject(0);
+    assertThat(source.containsKey("stateBytes")).as("a vertex whose subtasks reported no state size").isFalse();
+    JsonObject v = described.getJsonObject(1);
+    assertThat(v.getLong("stateBytes")).isEqualTo(last[0] + last[1] + last[2]);
+    JsonArray subtasks = v.getJsonArray("subtasks");
+    for (int i = 0; i < 3; i++) {
+      assertThat(subtasks.getJsonObject(i).getInteger("subtask")).isEqualTo(i);
+      assertThat(subtasks.getJsonObject(i).getLong("stateBytes")).isEqualTo(last[i]);
+    }
+    m.newAttempt();
+    assertThat(m.describe(plan).getJsonObject(1).containsKey("stateBytes")).as("after a new attempt").isFalse();
+  }
 }

@@ -93,6 +93,7 @@ final class ClusterProcesses implements AutoCloseable {
   private final int hazelcastPort;
   private final List<Node> nodes = new ArrayList<>();
   private final List<Process> processes = new ArrayList<>();
+  private final JsonObject extraSettings = new JsonObject();
   private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
   /** @param dir the test's temporary directory: node files, their output */
@@ -144,6 +145,11 @@ final class ClusterProcesses implements AutoCloseable {
 
   // ---------------------------------------------------------------------------------------------- processes
 
+  /** Sets a {@code node.json} key for every node started from now on (such as {@code clusterSize}). */
+  void nodeSetting(String key, Object value) {
+    extraSettings.put(key, value);
+  }
+
   /** Starts node {@code name} offering {@code slots} and waits for its joined line. */
   Node startNode(String name, int slots) throws Exception {
     Launched l = launch(name, slots);
@@ -184,6 +190,7 @@ final class ClusterProcesses implements AutoCloseable {
         .put("heartbeatSeconds", 1)
         .put("maxNoHeartbeatSeconds", 5)
         .put("pathRoots", new JsonArray().add(System.getProperty("java.io.tmpdir"))); // the tests' directories
+    conf.mergeIn(extraSettings);
     Path confFile = Files.writeString(dir.resolve(name + "-node.json"), conf.encodePrettily());
     Path out = dir.resolve(name + ".out");
     Path err = dir.resolve(name + ".err");
@@ -226,7 +233,6 @@ final class ClusterProcesses implements AutoCloseable {
     }
   }
 
-  /** SIGKILLs a node and waits until it is gone: exit status 137. */
   /**
    * {@code kill -STOP}: the process hangs with its sockets open, as a node in a long pause or cut off would, so the
    * others only notice it by its missing heartbeats. {@link #close} kills it (SIGKILL ends a stopped process).
@@ -238,6 +244,15 @@ final class ClusterProcesses implements AutoCloseable {
     assertThat(kill.exitValue()).as("kill -STOP %d", node.pid()).isZero();
   }
 
+  /** {@code kill -CONT}: a node stopped by {@link #freeze} runs on. */
+  void thaw(Node node) throws Exception {
+    assertThat(node.isAlive()).as("%s alive before kill -CONT", node).isTrue();
+    Process kill = new ProcessBuilder("kill", "-CONT", Long.toString(node.pid())).start();
+    assertThat(kill.waitFor(10, TimeUnit.SECONDS)).as("kill -CONT %d done", node.pid()).isTrue();
+    assertThat(kill.exitValue()).as("kill -CONT %d", node.pid()).isZero();
+  }
+
+  /** SIGKILLs a node and waits until it is gone: exit status 137. */
   void kill9(Node node) throws InterruptedException {
     assertThat(node.isAlive()).as("%s alive before kill -9", node).isTrue();
     node.process().destroyForcibly();

@@ -251,5 +251,97 @@ class PrometheusMetricsTest {
         .satisfies(x -> assertThat(x.value()).isPositive().isLessThan(60.0));
     assertThat(leaderScrape.named("eddy_job_checkpoint_size_bytes")).singleElement()
         .satisfies(x -> assertThat(x.value()).isPositive());
+
+    assertStateSizesMatchTheCheckpointOnDisk(a, b, id, tmp.resolve("ckpt").resolve("_cluster").resolve("prom-q5"));
+  }
+
+  /**
+   * Each subtask's state size, as its node exports it ({@code eddy_task_state_size_bytes}, and per operator
+   * {@code eddy_operator_state_size_bytes}) and as {@code GET /jobs/{id}} shows it, equals the size computed from the
+   * latest completed checkpoint on disk: the files its metadata names for the subtask plus its operator state
+   * entries. A checkpoint may complete between the reads, so the check repeats until one pass sees them agree.
+   */
+  private void assertStateSizesMatchTheCheckpointOnDisk(ClusterNode a, ClusterNode b, String id, Path jobDir)
+      throws Exception {
+    Map<String, Integer> vertexIds = new HashMap<>();
+    new io.vertx.core.json.JsonArray(call(a, "GET", "/jobs/" + id + "/vertices", null)).forEach(o ->
+        vertexIds.put(((JsonObject) o).getString("name"), ((JsonObject) o).getInteger("id")));
+    long deadline = System.currentTimeMillis() + 30_000;
+    String last = "nothing compared yet";
+    while (System.currentTimeMillis() < deadline) {
+      Map<String, Long> exported = new HashMap<>();
+      Map<String, Long> byOperators = new HashMap<>();
+      for (ClusterNode n : List.of(a, b)) {
+        Scrape s = parse(call(n, "GET", "/metrics", null));
+        s.named("eddy_task_state_size_bytes").stream().filter(x -> id.equals(x.labels().get("job")))
+            .forEach(x -> exported.put(vertexIds.get(x.labels().get("vertex")) + "/" + x.labels().get("subtask"),
+                (long) x.value()));
+        s.named("eddy_operator_state_size_bytes").stream().filter(x -> id.equals(x.labels().get("job")))
+            .forEach(x -> byOperators.merge(vertexIds.get(x.labels().get("vertex")) + "/" + x.labels().get("subtask"),
+                (long) x.value(), Long::sum));
+      }
+      Map<String, Long> shown = new HashMap<>();
+      new JsonObject(call(a, "GET", "/jobs/" + id, null)).getJsonArray("subtasks").forEach(o -> {
+        JsonObject st = (JsonObject) o;
+        if (st.containsKey("stateBytes")) {
+          shown.put(vertexIds.get(st.getString("vertex")) + "/" + st.getInteger("subtask"), st.getLong("stateBytes"));
+        }
+      });
+      Map<String, Long> onDisk = stateSizesOnDisk(jobDir);
+      last = "exported " + exported + ", by operators " + byOperators + ", shown by REST " + shown + ", on disk "
+          + onDisk;
+      if (!onDisk.isEmpty() && exported.equals(onDisk) && byOperators.equals(onDisk) && shown.equals(onDisk)) {
+        assertThat(onDisk.values()).as("state sizes: the window operator keeps state").anyMatch(v -> v > 0);
+        return;
+      }
+      Thread.sleep(100); // polls the condition
+    }
+    throw new AssertionError("the state sizes never matched the latest completed checkpoint: " + last);
+  }
+
+  /** @return per {@code "vertex/subtask"}, the bytes the latest completed checkpoint's metadata names for it */
+  private static Map<String, Long> stateSizesOnDisk(Path jobDir) throws Exception {
+    io.eddy.checkpoint.CheckpointStorage storage = new io.eddy.checkpoint.CheckpointStorage(jobDir);
+    java.util.Optional<Long> latest = storage.latest();
+    Map<String, Long> out = new HashMap<>();
+    if (latest.isEmpty()) {
+      return out;
+    }
+    JsonObject meta;
+    try {
+      meta = io.eddy.checkpoint.CheckpointStorage.readMetadata(storage.checkpointDirectory(latest.get()));
+    } catch (java.io.IOException pruned) {
+      return out; // retention removed it meanwhile: the next pass reads the next
+    }
+    for (Object t : meta.getJsonArray("tasks")) {
+      JsonObject task = (JsonObject) t;
+      long bytes = 0;
+      JsonObject operators = task.getJsonObject("operators");
+      for (String uid : operators.fieldNames()) {
+        JsonObject op = operators.getJsonObject(uid);
+        List<String> files = new ArrayList<>();
+        if (op.containsKey("keyGroupsFile")) {
+          files.add(op.getString("keyGroupsFile"));
+        }
+        JsonObject backend = op.getJsonObject("backend");
+        if (backend != null && backend.getValue("file") instanceof String f) {
+          files.add(f);
+        }
+        if (backend != null && backend.getValue("files") instanceof JsonObject fs) {
+          fs.forEach(e -> files.add((String) e.getValue()));
+        }
+        for (String f : files) {
+          bytes += Files.size(jobDir.resolve(f));
+        }
+        JsonObject opState = op.getJsonObject("operatorState", new JsonObject());
+        for (String name : opState.fieldNames()) {
+          for (Object entry : opState.getJsonObject(name).getJsonArray("entries")) {
+            bytes += java.util.Base64.getDecoder().decode((String) entry).length;
+          }
+        }
+      }
+      out.put(task.getInteger("vertex") + "/" + task.getInteger("subtask"), bytes);
+    }
+    return out;
   }
 }

@@ -34,6 +34,7 @@ public final class TaskMetrics {
   private volatile long blockedNanos; // completed intervals with some output channel out of credit
   private volatile long blockedSinceNanos; // start of the current interval, 0 when none
   private int blockedChannels; // event loop only
+  private volatile Map<String, Long> stateBytes = Map.of(); // by operator uid, as of the last acknowledged checkpoint
 
   public Counter counter(String name) {
     return counters.computeIfAbsent(name, Counter::new);
@@ -89,6 +90,20 @@ public final class TaskMetrics {
     }
   }
 
+  /**
+   * The subtask acknowledged a checkpoint (its event loop, once per checkpoint, before the acknowledgement is sent).
+   *
+   * @param bytesByOperator each operator's state size in that checkpoint, by operator uid ({@code name#id})
+   */
+  void checkpointed(Map<String, Long> bytesByOperator) {
+    stateBytes = Map.copyOf(bytesByOperator);
+  }
+
+  /** @return each operator's state size in the subtask's last acknowledged checkpoint, by uid; empty before it */
+  public Map<String, Long> stateBytes() {
+    return stateBytes;
+  }
+
   /** @return the time so far with some output channel out of credit, including the current interval */
   public long backPressuredNanos() {
     long since = blockedSinceNanos;
@@ -98,7 +113,8 @@ public final class TaskMetrics {
   /**
    * The task's gauges as of now, read when a report is sent: {@code atMillis}, {@code runningSinceMillis},
    * {@code backPressuredNanos}, {@code inputWatermark} and {@code outputWatermark} ({@link Long#MIN_VALUE} before the
-   * first), {@code alignmentNanos} (of the last aligned checkpoint).
+   * first), {@code alignmentNanos} (of the last aligned checkpoint), and once the subtask has acknowledged a
+   * checkpoint {@code stateBytes} (its state size in it, summed over its operators).
    */
   public Map<String, Long> gauges() {
     Map<String, Long> g = new TreeMap<>();
@@ -108,6 +124,10 @@ public final class TaskMetrics {
     g.put("inputWatermark", inputWatermark);
     g.put("outputWatermark", outputWatermark);
     g.put("alignmentNanos", lastAlignmentNanos);
+    Map<String, Long> state = stateBytes;
+    if (!state.isEmpty()) {
+      g.put("stateBytes", state.values().stream().mapToLong(Long::longValue).sum());
+    }
     return g;
   }
 }

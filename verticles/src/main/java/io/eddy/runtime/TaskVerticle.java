@@ -459,6 +459,7 @@ public final class TaskVerticle extends VerticleBase {
   private final SubtaskCheckpoints.Task checkpointsTask = new SubtaskCheckpoints.Task() {
     @Override
     public void acknowledge(long checkpointId, JsonObject stateHandles) {
+      metrics.checkpointed(TaskSnapshot.stateSizes(stateHandles)); // before the gauges below read it
       report(new TaskReport.CheckpointAck(id.vertex(), id.subtask(), checkpointId, stateHandles,
           metrics.snapshot(), metrics.gauges()));
     }
