@@ -14,10 +14,11 @@ import org.rocksdb.RocksIterator;
  * family, and a rescaling restore copies its key groups like any state.
  *
  * <p>In memory there is only an index over the key groups: per key group a lower bound of its
- * earliest timer (initially unknown, {@link Long#MIN_VALUE}; {@link Long#MAX_VALUE} when it has
- * none), kept in a min-heap of fixed size (one slot per key group of the range). Adding a timer
- * lowers its key group's bound; polling seeks the key group with the lowest bound to its first
- * entry, which is either due (deleted and returned) or the new, exact bound. So memory does not
+ * earliest timer (initially unknown, {@link Long#MIN_VALUE}) or the fact that it has none, kept in a min-heap of fixed size (one slot per key group of the range). Adding a timer
+ * lowers its key group's bound; a bound that is not exact (unknown, or its timer deleted) is made
+ * exact by seeking the key group's first entry before it counts; polling takes the first entry of
+ * the key group with the lowest exact bound if it is due, and the entry after it (same iterator)
+ * becomes that key group's bound. So memory does not
  * grow with the number of timers. Timers of equal time come out in key-group order, then in key
  * and namespace byte order.
  *
@@ -35,6 +36,7 @@ final class RocksDbTimerStore implements TimerStore {
   private final int first;
   private final long[] bound; // by key group - first
   private final boolean[] exact;
+  private final boolean[] empty; // known to hold no timer
   private final int[] heap; // key group - first, ordered by bound
   private final int[] position; // of each key group in heap
   private final DataWriter out = new DataWriter(64);
@@ -50,6 +52,7 @@ final class RocksDbTimerStore implements TimerStore {
     int n = backend.lastKeyGroup() - first + 1;
     bound = new long[n];
     exact = new boolean[n];
+    empty = new boolean[n];
     heap = new int[n];
     position = new int[n];
     for (int i = 0; i < n; i++) {
@@ -75,7 +78,7 @@ final class RocksDbTimerStore implements TimerStore {
   }
 
   private Timer decode(byte[] k) {
-    long time = RocksDbKeys.getLong(k, 2) ^ Long.MIN_VALUE;
+    long time = timeOf(k);
     DataReader in = new DataReader(k, 10, k.length);
     Object key = backend.keySerdeForTimers().read(in);
     Object namespace = namespaceSerde == null ? null : namespaceSerde.read(in);
@@ -86,10 +89,8 @@ final class RocksDbTimerStore implements TimerStore {
   public void add(long time, Object key, Object namespace) {
     db.put(cf, encode(time, key, namespace), EMPTY, what);
     int i = backend.currentKeyGroup() - first;
-    if (time <= bound[i]) {
-      bound[i] = time;
-      exact[i] = true;
-      siftUp(position[i]);
+    if (empty[i] || time <= bound[i]) {
+      setBound(i, time, true);
     }
   }
 
@@ -97,7 +98,7 @@ final class RocksDbTimerStore implements TimerStore {
   public void delete(long time, Object key, Object namespace) {
     db.delete(cf, encode(time, key, namespace), what);
     int i = backend.currentKeyGroup() - first;
-    if (time == bound[i]) {
+    if (!empty[i] && time == bound[i]) {
       exact[i] = false; // still a lower bound
     }
   }
@@ -106,22 +107,30 @@ final class RocksDbTimerStore implements TimerStore {
   public Timer pollDue(long upTo) {
     while (heap.length > 0) {
       int i = heap[0];
-      if (bound[i] > upTo) {
+      if (empty[i] || bound[i] > upTo) {
         return null;
       }
-      byte[] k = firstEntry(i);
-      if (k == null) {
-        setBound(i, Long.MAX_VALUE, true);
+      if (!exact[i]) {
+        resolve(i); // a lower bound only: another key group may come first
         continue;
       }
-      long time = RocksDbKeys.getLong(k, 2) ^ Long.MIN_VALUE;
-      if (time > upTo) {
-        setBound(i, time, true); // another key group's bound may still be due
-        continue;
+      byte[] prefix = RocksDbKeys.keyGroupPrefix(first + i);
+      try (RocksIterator it = db.iterator(cf)) {
+        it.seek(prefix);
+        byte[] k = it.isValid() && RocksDbKeys.startsWith(it.key(), prefix) ? it.key() : null;
+        if (k == null || timeOf(k) != bound[i]) {
+          resolve(i); // not expected: exact bounds are the first entry's time
+          continue;
+        }
+        it.next();
+        if (it.isValid() && RocksDbKeys.startsWith(it.key(), prefix)) {
+          setBound(i, timeOf(it.key()), true);
+        } else {
+          setEmpty(i);
+        }
+        db.delete(cf, k, what);
+        return decode(k);
       }
-      db.delete(cf, k, what);
-      setBound(i, time, false); // the next one is no earlier
-      return decode(k);
     }
     return null;
   }
@@ -130,13 +139,29 @@ final class RocksDbTimerStore implements TimerStore {
   public long nextTime() {
     while (heap.length > 0) {
       int i = heap[0];
-      if (exact[i] || bound[i] == Long.MAX_VALUE) {
+      if (empty[i]) {
+        return Long.MAX_VALUE;
+      }
+      if (exact[i]) {
         return bound[i];
       }
-      byte[] k = firstEntry(i);
-      setBound(i, k == null ? Long.MAX_VALUE : RocksDbKeys.getLong(k, 2) ^ Long.MIN_VALUE, true);
+      resolve(i);
     }
     return Long.MAX_VALUE;
+  }
+
+  /** Seeks key group {@code first + i} to its earliest timer: its bound becomes exact. */
+  private void resolve(int i) {
+    byte[] k = firstEntry(i);
+    if (k == null) {
+      setEmpty(i);
+    } else {
+      setBound(i, timeOf(k), true);
+    }
+  }
+
+  private static long timeOf(byte[] k) {
+    return RocksDbKeys.getLong(k, 2) ^ Long.MIN_VALUE;
   }
 
   @Override
@@ -165,14 +190,17 @@ final class RocksDbTimerStore implements TimerStore {
   }
 
   private void setBound(int i, long value, boolean isExact) {
-    long old = bound[i];
+    empty[i] = false;
     bound[i] = value;
     exact[i] = isExact;
-    if (value < old) {
-      siftUp(position[i]);
-    } else if (value > old) {
-      siftDown(position[i]);
-    }
+    siftUp(position[i]);
+    siftDown(position[i]);
+  }
+
+  private void setEmpty(int i) {
+    empty[i] = true;
+    exact[i] = true;
+    siftDown(position[i]);
   }
 
   private void siftUp(int p) {
@@ -202,8 +230,11 @@ final class RocksDbTimerStore implements TimerStore {
     }
   }
 
-  /** Lower bound first; key-group order among equal bounds, so equal times fire in key-group order. */
+  /** Empty ones last, else lower bound first; key-group order among equal bounds. */
   private boolean less(int a, int b) {
+    if (empty[a] != empty[b]) {
+      return empty[b];
+    }
     return bound[a] < bound[b] || (bound[a] == bound[b] && a < b);
   }
 
