@@ -196,8 +196,8 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
   public void snapshotState(io.eddy.runtime.OperatorSnapshot snapshot) throws Exception {
     super.snapshotState(snapshot);
     io.eddy.serde.Serde<Object> any = context.anySerde();
-    windows.snapshot(snapshot, context::keyGroupOf, any);
-    timers.snapshot(snapshot, context::keyGroupOf, any);
+    windows.snapshot(snapshot.keyGroups(), context::keyGroupOf, any);
+    timers.snapshot(snapshot.keyGroups(), context::keyGroupOf, any);
   }
 
   @Override

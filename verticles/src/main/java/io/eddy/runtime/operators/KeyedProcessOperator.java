@@ -94,7 +94,7 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   @Override
   public void snapshotState(io.eddy.runtime.OperatorSnapshot snapshot) throws Exception {
     super.snapshotState(snapshot);
-    timers.snapshot(snapshot, context::keyGroupOf, context.anySerde());
+    timers.snapshot(snapshot.keyGroups(), context::keyGroupOf, context.anySerde());
   }
 
   @Override

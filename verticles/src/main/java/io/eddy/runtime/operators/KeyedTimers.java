@@ -1,7 +1,7 @@
 package io.eddy.runtime.operators;
 
 import io.eddy.runtime.OperatorContext;
-import io.eddy.runtime.OperatorSnapshot;
+import io.eddy.checkpoint.KeyGroupSections;
 import io.eddy.serde.DataReader;
 import io.eddy.serde.DataWriter;
 import io.eddy.serde.Serde;
@@ -229,8 +229,8 @@ public final class KeyedTimers {
     }
   }
 
-  /** Writes the timers of heap stores into the key-group sections of {@code snapshot}. */
-  public void snapshot(OperatorSnapshot snapshot, ToIntFunction<Object> keyGroupOf, Serde<Object> any) {
+  /** Writes the timers of heap stores into the operator's key-group sections (a snapshot's). */
+  public void snapshot(KeyGroupSections sections, ToIntFunction<Object> keyGroupOf, Serde<Object> any) {
     for (Queue q : queues) {
       for (int domain = 0; domain < 2; domain++) {
         TimerStore s = q.store(domain);
@@ -239,7 +239,7 @@ public final class KeyedTimers {
         }
         int tag = TAG_BASE + q.index * 2 + domain;
         s.forEach(t -> {
-          DataWriter out = snapshot.keyGroups().section(keyGroupOf.applyAsInt(t.key()));
+          DataWriter out = sections.section(keyGroupOf.applyAsInt(t.key()));
           out.writeByte(tag);
           out.writeLong(t.time());
           any.write(t.key(), out);

@@ -2,7 +2,7 @@ package io.eddy.runtime.operators;
 
 import io.eddy.api.state.MapState;
 import io.eddy.api.state.MapStateDescriptor;
-import io.eddy.runtime.OperatorSnapshot;
+import io.eddy.checkpoint.KeyGroupSections;
 import io.eddy.serde.DataReader;
 import io.eddy.serde.DataWriter;
 import io.eddy.serde.Serde;
@@ -49,7 +49,7 @@ abstract class WindowContents<ACC> {
   abstract void remove(Object key, Entry<ACC> e);
 
   /** Writes the windows into the key-group sections, as records with first byte 0 (heap only). */
-  void snapshot(OperatorSnapshot snapshot, ToIntFunction<Object> keyGroupOf, Serde<Object> any) {}
+  void snapshot(KeyGroupSections sections, ToIntFunction<Object> keyGroupOf, Serde<Object> any) {}
 
   /** Reads back one record of {@link #snapshot} (its first byte already read). */
   void restore(DataReader in, Serde<Object> any) {
@@ -106,9 +106,9 @@ abstract class WindowContents<ACC> {
     }
 
     @Override
-    void snapshot(OperatorSnapshot snapshot, ToIntFunction<Object> keyGroupOf, Serde<Object> any) {
+    void snapshot(KeyGroupSections sections, ToIntFunction<Object> keyGroupOf, Serde<Object> any) {
       byKey.forEach((key, windows) -> {
-        DataWriter out = snapshot.keyGroups().section(keyGroupOf.applyAsInt(key));
+        DataWriter out = sections.section(keyGroupOf.applyAsInt(key));
         for (Entry<ACC> e : windows) {
           out.writeByte(0);
           any.write(key, out);
