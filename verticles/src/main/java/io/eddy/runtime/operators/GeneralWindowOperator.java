@@ -49,7 +49,7 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
     if (timers != null) {
       return;
     }
-    windows = "rocksdb".equals(context.jobSetting("stateBackend"))
+    windows = KeyedTimers.stateInRocksDb(context)
         ? WindowContents.inBackend(context.keyedStateBackend())
         : WindowContents.onHeap();
     timers = KeyedTimers.of(context, context.anySerde(), this::onTimer);

@@ -90,7 +90,7 @@ public final class KeyedTimers {
    *     when they are all null
    */
   public static KeyedTimers of(OperatorContext context, Serde<Object> namespaceSerde, Firing firing) {
-    Stores stores = "rocksdb".equals(context.jobSetting("stateBackend"))
+    Stores stores = stateInRocksDb(context)
         ? name -> context.keyedStateBackend().timerStore(name, namespaceSerde)
         : name -> new HeapTimerStore();
     return new KeyedTimers(stores, new WallClock() {
@@ -109,6 +109,14 @@ public final class KeyedTimers {
         context.cancelSchedule(id);
       }
     }, firing);
+  }
+
+  /**
+   * True when the job keeps its keyed state in RocksDB: timers and general windows then live there
+   * too. The one place the runtime's keyed operators read that setting.
+   */
+  static boolean stateInRocksDb(OperatorContext context) {
+    return "rocksdb".equals(context.jobSetting("stateBackend"));
   }
 
   /** A new queue, fired after those created before it; call before restore and open. */
