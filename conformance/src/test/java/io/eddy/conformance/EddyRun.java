@@ -90,8 +90,11 @@ final class EddyRun {
   }
 
   private static void execute(int p, String extraConfig, StreamJob job) throws Exception {
+    // -Deddy.conformance.stateBackend=rocksdb runs Eddy's side with its timers and windows in RocksDB
+    String backend = System.getProperty("eddy.conformance.stateBackend");
     String json = "{\"job\":\"io.eddy.conformance.Test\",\"parallelism\":" + p
         + (extraConfig.contains("watermarkIntervalMillis") ? "" : ",\"watermarkIntervalMillis\":20")
+        + (backend == null || extraConfig.contains("stateBackend") ? "" : ",\"stateBackend\":\"" + backend + "\"")
         + (extraConfig.isEmpty() ? "" : "," + extraConfig) + "}";
     Vertx vertx = Vertx.vertx();
     try {

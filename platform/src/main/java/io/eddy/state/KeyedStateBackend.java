@@ -41,6 +41,18 @@ public interface KeyedStateBackend extends KeyedStateStore, AutoCloseable {
    */
   void restore(List<JsonObject> handles, java.nio.file.Path checkpointRoot) throws Exception;
 
+  /**
+   * The timer store {@code name} of this operator ({@link TimerStore}): where a backend keeps state,
+   * it keeps timers too. The RocksDB backend keeps them in a column family of its own that its
+   * snapshots carry ({@link TimerStore#inBackendSnapshot()} is true) and returns the same store for
+   * the same name; this default, used by the heap backend, returns a new {@link HeapTimerStore}
+   * that the caller snapshots. {@code namespaceSerde} serializes the timers' namespaces (null when
+   * they are all null); it must write equal namespaces as equal bytes. Event loop only.
+   */
+  default TimerStore timerStore(String name, io.eddy.serde.Serde<Object> namespaceSerde) {
+    return new HeapTimerStore();
+  }
+
   /** The second, asynchronous part of a snapshot. */
   @FunctionalInterface
   interface AsyncSnapshot {

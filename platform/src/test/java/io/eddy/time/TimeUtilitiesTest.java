@@ -14,40 +14,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
 
-/** TimerQueue, the built-in watermark generator and the triggers, without a runtime. */
+/** The built-in watermark generator and the triggers, without a runtime (timer stores: TimerStoreTest). */
 class TimeUtilitiesTest {
-
-  @Test
-  void timerQueueFiresEachLiveTimerOnceInTimeOrder() {
-    Random rnd = new Random(3);
-    TimerQueue q = new TimerQueue();
-    Set<List<Long>> live = new HashSet<>();
-    for (int i = 0; i < 5000; i++) {
-      long t = rnd.nextInt(1000);
-      long key = rnd.nextInt(5);
-      if (rnd.nextInt(4) == 0) {
-        q.delete(t, key);
-        live.remove(List.of(t, key));
-      } else {
-        q.register(t, key);
-        live.add(List.of(t, key));
-      }
-    }
-    assertThat(q.size()).isEqualTo(live.size());
-    List<List<Long>> fired = new ArrayList<>();
-    long last = Long.MIN_VALUE;
-    for (long upTo = 0; upTo < 1100; upTo += 37) {
-      TimerQueue.Timer t;
-      while ((t = q.pollDue(upTo)) != null) {
-        assertThat(t.time()).isLessThanOrEqualTo(upTo).isGreaterThanOrEqualTo(last);
-        last = t.time();
-        fired.add(List.of(t.time(), (Long) t.key()));
-      }
-    }
-    assertThat(fired).doesNotHaveDuplicates().containsExactlyInAnyOrderElementsOf(live);
-    assertThat(q.size()).isZero();
-    assertThat(q.nextTime()).isEqualTo(Long.MAX_VALUE);
-  }
 
   @Test
   void boundedOutOfOrdernessTrailsTheHighestTimestampByTheBoundPlusOne() {

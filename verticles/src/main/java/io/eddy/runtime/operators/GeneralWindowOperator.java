@@ -2,8 +2,9 @@ package io.eddy.runtime.operators;
 
 import io.eddy.graph.Specs;
 import io.eddy.record.Frame;
+import io.eddy.runtime.operators.WindowContents.Entry;
+import io.eddy.state.TimerStore;
 import io.eddy.time.TimeWindow;
-import io.eddy.time.TimerQueue;
 import io.eddy.time.Trigger;
 import io.eddy.time.Window;
 import io.eddy.time.WindowAssigner;
@@ -14,37 +15,24 @@ import java.util.Map;
 
 /**
  * Windows of any kind: merging (sessions), custom triggers, processing time, global windows. Each
- * key keeps its open windows with their accumulators and trigger values; triggers keep timers per
- * key and window. A window is dropped at its cleanup time: its end plus the allowed lateness in
- * event time, its end in processing time. At the end of a bounded input the final watermark fires
- * every event-time window; processing-time timers still pending do not fire, as in Flink (which
- * quiesces the processing-time service when the input ends, in STREAMING mode).
+ * key keeps its open windows with their accumulators and trigger values ({@link WindowContents});
+ * triggers keep timers per key and window ({@link KeyedTimers}, namespace: the window). A window is
+ * dropped at its cleanup time: its end plus the allowed lateness in event time, its end in
+ * processing time; cleanups are a second timer queue, fired after the triggers' timers. On the
+ * RocksDB backend windows and timers live in RocksDB, else on the heap. At the end of a bounded
+ * input the final watermark fires every event-time window; processing-time timers still pending do
+ * not fire, as in Flink (which quiesces the processing-time service when the input ends, in
+ * STREAMING mode).
  */
 final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase<K, IN, ACC, V, OUT> {
   private final WindowAssigner<IN, Window> assigner;
   private final Trigger<IN, Window> trigger;
   private final boolean eventTime;
-  private final Map<Object, List<Entry<ACC>>> windowsByKey = new HashMap<>();
-  private final TimerQueue eventTimers = new TimerQueue();
-  private final TimerQueue eventCleanups = new TimerQueue();
-  private final TimerQueue processingTimers = new TimerQueue();
-  private final TimerQueue processingCleanups = new TimerQueue();
   private final TriggerContext ctx = new TriggerContext();
-  private ProcessingTimeWakeUp wakeUp;
-
-  /** One open window of one key. */
-  private static final class Entry<ACC> {
-    final Window window;
-    ACC acc;
-    Map<String, Object> triggerValues;
-
-    Entry(Window window) {
-      this.window = window;
-    }
-  }
-
-  /** What a timer refers to: a key's window. */
-  private record Slot(Object key, Window window) {}
+  private WindowContents<ACC> windows;
+  private KeyedTimers timers;
+  private KeyedTimers.Queue triggerTimers;
+  private KeyedTimers.Queue cleanups;
 
   @SuppressWarnings("unchecked")
   GeneralWindowOperator(Specs.WindowSpec spec) {
@@ -56,11 +44,24 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
     this.eventTime = assigner.isEventTime();
   }
 
+  /** Windows and timers, created at restore or open, whichever comes first. */
+  private void init() {
+    if (timers != null) {
+      return;
+    }
+    windows = KeyedTimers.stateInRocksDb(context)
+        ? WindowContents.inBackend(context.keyedStateBackend())
+        : WindowContents.onHeap();
+    timers = KeyedTimers.of(context, context.anySerde(), this::onTimer);
+    triggerTimers = timers.queue("trigger");
+    cleanups = timers.queue("cleanup");
+  }
+
   @Override
   public void open() throws Exception {
     super.open();
-    wakeUp = new ProcessingTimeWakeUp(context, this::onProcessingTime);
-    scheduleWakeUp(); // restored timers
+    init();
+    timers.start(); // restored timers
   }
 
   @Override
@@ -70,10 +71,9 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
           "record without timestamp in an event-time window (assign timestamps and watermarks upstream): " + record));
     }
     K key = keyOf(record);
-    List<Entry<ACC>> windows = windowsByKey.computeIfAbsent(key, k -> new ArrayList<>(2));
     boolean placed = false;
     for (Window w : assigner.assignWindows(record, timestamp, System.currentTimeMillis())) {
-      Entry<ACC> e = assigner.isMerging() ? mergeInto(key, windows, (TimeWindow) w) : find(key, windows, w);
+      Entry<ACC> e = assigner.isMerging() ? mergeInto(key, (TimeWindow) w) : find(key, w);
       if (e == null) {
         continue; // late
       }
@@ -86,9 +86,7 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
       } catch (Exception ex) {
         throw failure(ex);
       }
-    }
-    if (windows.isEmpty()) {
-      windowsByKey.remove(key);
+      windows.update(key, e);
     }
     if (!placed) {
       late(record, timestamp);
@@ -107,36 +105,34 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
     return max > Long.MAX_VALUE - allowedLateness ? Long.MAX_VALUE : max + allowedLateness;
   }
 
-  private Entry<ACC> find(Object key, List<Entry<ACC>> windows, Window w) {
-    for (Entry<ACC> e : windows) {
-      if (e.window.equals(w)) {
-        return e;
-      }
+  private Entry<ACC> find(Object key, Window w) {
+    Entry<ACC> e = windows.get(key, w);
+    if (e != null) {
+      return e;
     }
     if (isLate(w)) {
       return null;
     }
-    return open(key, windows, w);
+    return open(key, w);
   }
 
-  private Entry<ACC> open(Object key, List<Entry<ACC>> windows, Window w) {
+  /** A new window of {@code key}, with its cleanup timer; kept once the caller updates it. */
+  private Entry<ACC> open(Object key, Window w) {
     Entry<ACC> e = new Entry<>(w);
-    windows.add(e);
     long cleanup = cleanupTime(w);
-    if (cleanup != Long.MAX_VALUE || eventTime) {
-      (eventTime ? eventCleanups : processingCleanups).register(cleanup, new Slot(key, w));
-      if (!eventTime) {
-        scheduleWakeUp();
-      }
+    if (eventTime) {
+      cleanups.registerEventTime(cleanup, key, w);
+    } else if (cleanup != Long.MAX_VALUE) {
+      cleanups.registerProcessingTime(cleanup, key, w);
     }
     return e;
   }
 
   /** Merges a session window into the key's overlapping ones; null when the result is late. */
-  private Entry<ACC> mergeInto(Object key, List<Entry<ACC>> windows, TimeWindow w) {
+  private Entry<ACC> mergeInto(Object key, TimeWindow w) {
     List<Entry<ACC>> overlapping = new ArrayList<>(2);
     TimeWindow merged = w;
-    for (Entry<ACC> e : windows) {
+    for (Entry<ACC> e : windows.windows(key)) {
       TimeWindow ew = (TimeWindow) e.window;
       if (ew.intersects(w)) {
         overlapping.add(e);
@@ -150,7 +146,7 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
       return overlapping.get(0);
     }
     if (overlapping.isEmpty()) {
-      return open(key, windows, merged);
+      return open(key, merged);
     }
     ACC acc = null;
     for (Entry<ACC> old : overlapping) {
@@ -164,9 +160,9 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
       for (Entry<ACC> old : overlapping) {
         mergedValues.add(old.triggerValues == null ? Map.of() : new HashMap<>(old.triggerValues));
         trigger.clear(old.window, ctx.at(key, old));
-        drop(key, windows, old);
+        drop(key, old);
       }
-      Entry<ACC> e = open(key, windows, merged);
+      Entry<ACC> e = open(key, merged);
       e.acc = acc;
       trigger.onMerge(merged, ctx.merging(key, e, mergedValues));
       return e;
@@ -177,10 +173,13 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
     }
   }
 
-  private void drop(Object key, List<Entry<ACC>> windows, Entry<ACC> e) {
-    windows.remove(e);
-    Slot s = new Slot(key, e.window);
-    (eventTime ? eventCleanups : processingCleanups).delete(cleanupTime(e.window), s);
+  private void drop(Object key, Entry<ACC> e) {
+    windows.remove(key, e);
+    if (eventTime) {
+      cleanups.deleteEventTime(cleanupTime(e.window), key, e.window);
+    } else {
+      cleanups.deleteProcessingTime(cleanupTime(e.window), key, e.window);
+    }
   }
 
   @SuppressWarnings("unchecked")
@@ -197,49 +196,21 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
   public void snapshotState(io.eddy.runtime.OperatorSnapshot snapshot) throws Exception {
     super.snapshotState(snapshot);
     io.eddy.serde.Serde<Object> any = context.anySerde();
-    windowsByKey.forEach((key, windows) -> {
-      io.eddy.serde.DataWriter out = snapshot.keyGroups().section(context.keyGroupOf(key));
-      for (Entry<ACC> e : windows) {
-        out.writeByte(0);
-        any.write(key, out);
-        any.write(e.window, out);
-        any.write(e.acc, out);
-        any.write(e.triggerValues == null ? null : new HashMap<>(e.triggerValues), out);
-      }
-    });
-    TimerQueue[] queues = {eventTimers, eventCleanups, processingTimers, processingCleanups};
-    for (int q = 0; q < queues.length; q++) {
-      int kind = q + 1;
-      queues[q].forEach(t -> {
-        Slot s = (Slot) t.key();
-        io.eddy.serde.DataWriter out = snapshot.keyGroups().section(context.keyGroupOf(s.key()));
-        out.writeByte(kind);
-        out.writeLong(t.time());
-        any.write(s.key(), out);
-        any.write(s.window(), out);
-      });
-    }
+    windows.snapshot(snapshot.keyGroups(), context::keyGroupOf, any);
+    timers.snapshot(snapshot.keyGroups(), context::keyGroupOf, any);
   }
 
   @Override
-  @SuppressWarnings("unchecked")
   public void restoreState(io.eddy.runtime.OperatorRestore restore) throws Exception {
+    init();
     io.eddy.serde.Serde<Object> any = context.anySerde();
-    TimerQueue[] queues = {eventTimers, eventCleanups, processingTimers, processingCleanups};
     restore.forEachKeyGroup((kg, in) -> {
       while (in.hasRemaining()) {
-        int kind = in.readByte();
-        if (kind == 0) {
-          Object key = any.read(in);
-          Entry<ACC> e = new Entry<>((Window) any.read(in));
-          e.acc = (ACC) any.read(in);
-          e.triggerValues = (Map<String, Object>) any.read(in);
-          windowsByKey.computeIfAbsent(key, k -> new ArrayList<>(2)).add(e);
+        int tag = in.readByte();
+        if (KeyedTimers.isTimerRecord(tag)) {
+          timers.restore(tag, in, any);
         } else {
-          long time = in.readLong();
-          Object key = any.read(in);
-          Window w = (Window) any.read(in);
-          queues[kind - 1].register(time, new Slot(key, w));
+          windows.restore(in, any);
         }
       }
     });
@@ -248,31 +219,30 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
   @Override
   protected void onWatermark(long watermark) {
     currentWatermark = watermark;
-    TimerQueue.Timer t;
-    while ((t = eventTimers.pollDue(watermark)) != null) {
-      fireTimer(t, true);
-    }
-    while ((t = eventCleanups.pollDue(watermark)) != null) {
-      cleanUp(t);
-    }
+    timers.advanceWatermark(watermark);
   }
 
   @Override
   protected void onEndOfInput() {
-    wakeUp.stop(); // pending processing-time timers never fire, as in Flink
+    timers.endOfInput(); // pending processing-time timers never fire, as in Flink
   }
 
-  private void fireTimer(TimerQueue.Timer t, boolean isEventTime) {
-    Slot s = (Slot) t.key();
-    Entry<ACC> e = entry(s);
+  private void onTimer(KeyedTimers.Queue queue, KeyedTimers.Domain domain, TimerStore.Timer t) {
+    Entry<ACC> e = windows.get(t.key(), (Window) t.namespace());
     if (e == null) {
       return;
     }
     try {
-      Trigger.Result r = isEventTime
-          ? trigger.onEventTime(t.time(), e.window, ctx.at(s.key(), e))
-          : trigger.onProcessingTime(t.time(), e.window, ctx.at(s.key(), e));
-      handle(s.key(), e, r);
+      if (queue == cleanups) {
+        trigger.clear(e.window, ctx.at(t.key(), e));
+        windows.remove(t.key(), e);
+        return;
+      }
+      Trigger.Result r = domain == KeyedTimers.Domain.EVENT_TIME
+          ? trigger.onEventTime(t.time(), e.window, ctx.at(t.key(), e))
+          : trigger.onProcessingTime(t.time(), e.window, ctx.at(t.key(), e));
+      handle(t.key(), e, r);
+      windows.update(t.key(), e);
     } catch (io.eddy.runtime.OperatorException ex) {
       throw ex;
     } catch (Exception ex) {
@@ -280,57 +250,10 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
     }
   }
 
-  private void cleanUp(TimerQueue.Timer t) {
-    Slot s = (Slot) t.key();
-    List<Entry<ACC>> windows = windowsByKey.get(s.key());
-    Entry<ACC> e = entry(s);
-    if (e == null) {
-      return;
-    }
-    try {
-      trigger.clear(e.window, ctx.at(s.key(), e));
-    } catch (Exception ex) {
-      throw failure(ex);
-    }
-    windows.remove(e);
-    if (windows.isEmpty()) {
-      windowsByKey.remove(s.key());
-    }
-  }
-
-  private Entry<ACC> entry(Slot s) {
-    List<Entry<ACC>> windows = windowsByKey.get(s.key());
-    if (windows == null) {
-      return null;
-    }
-    for (Entry<ACC> e : windows) {
-      if (e.window.equals(s.window())) {
-        return e;
-      }
-    }
-    return null;
-  }
-
-  private void onProcessingTime() {
-    long now = System.currentTimeMillis();
-    TimerQueue.Timer t;
-    while ((t = processingTimers.pollDue(now)) != null) {
-      fireTimer(t, false);
-    }
-    while ((t = processingCleanups.pollDue(now)) != null) {
-      cleanUp(t);
-    }
-    scheduleWakeUp();
-  }
-
-  private void scheduleWakeUp() {
-    wakeUp.request(Math.min(processingTimers.nextTime(), processingCleanups.nextTime()));
-  }
-
   @Override
   public void close() throws Exception {
-    if (wakeUp != null) {
-      wakeUp.stop();
+    if (timers != null) {
+      timers.close();
     }
     super.close();
   }
@@ -366,23 +289,22 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
 
     @Override
     public void registerEventTimeTimer(long time) {
-      eventTimers.register(time, new Slot(key, entry.window));
+      triggerTimers.registerEventTime(time, key, entry.window);
     }
 
     @Override
     public void deleteEventTimeTimer(long time) {
-      eventTimers.delete(time, new Slot(key, entry.window));
+      triggerTimers.deleteEventTime(time, key, entry.window);
     }
 
     @Override
     public void registerProcessingTimeTimer(long time) {
-      processingTimers.register(time, new Slot(key, entry.window));
-      scheduleWakeUp();
+      triggerTimers.registerProcessingTime(time, key, entry.window);
     }
 
     @Override
     public void deleteProcessingTimeTimer(long time) {
-      processingTimers.delete(time, new Slot(key, entry.window));
+      triggerTimers.deleteProcessingTime(time, key, entry.window);
     }
 
     @Override

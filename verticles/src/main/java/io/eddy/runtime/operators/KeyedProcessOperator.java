@@ -5,25 +5,25 @@ import io.eddy.api.TimerService;
 import io.eddy.api.function.Collector;
 import io.eddy.api.function.KeySelector;
 import io.eddy.runtime.OperatorException;
-import io.eddy.time.TimerQueue;
+import io.eddy.state.TimerStore;
 
 /**
- * Runs a {@link KeyedProcessFunction}: records with their key current, and the function's timers.
- * Event-time timers fire when a watermark reaches them, before the watermark is passed on, so
- * downstream sees their output ahead of the watermark. Processing-time timers fire from an
- * event-loop timer set for the earliest one; those still pending when a bounded input ends never
- * fire, as in Flink's STREAMING mode. What a record's processing or an event-time timer emits
- * carries the record's or the timer's time; what a processing-time timer emits carries none.
+ * Runs a {@link KeyedProcessFunction}: records with their key current, and the function's timers
+ * (one {@link KeyedTimers} queue, namespace-less). Event-time timers fire when a watermark reaches
+ * them, before the watermark is passed on, so downstream sees their output ahead of the watermark.
+ * Processing-time timers fire from an event-loop timer set for the earliest one; those still
+ * pending when a bounded input ends never fire, as in Flink's STREAMING mode. What a record's
+ * processing or an event-time timer emits carries the record's or the timer's time; what a
+ * processing-time timer emits carries none.
  */
 public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN, OUT>
     implements KeyedProcessFunction.Context<K>, TimerService, io.eddy.api.function.TimestampedCollector<OUT> {
   private final KeyedProcessFunction<K, IN, OUT> function;
-  private final TimerQueue eventTimers = new TimerQueue();
-  private final TimerQueue processingTimers = new TimerQueue();
+  private KeyedTimers timers;
+  private KeyedTimers.Queue queue;
   private long currentWatermark = Long.MIN_VALUE;
   private long timestamp;
   private long outputTimestamp; // what emitted records carry: none for processing-time timers, as in Flink
-  private ProcessingTimeWakeUp wakeUp;
 
   public KeyedProcessOperator(KeySelector<IN, K> key, KeyedProcessFunction<K, IN, OUT> function) {
     super(key);
@@ -33,8 +33,17 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   @Override
   public void open() throws Exception {
     super.open();
-    wakeUp = new ProcessingTimeWakeUp(context, this::fireProcessingTimers);
-    wakeUp.request(processingTimers.nextTime()); // restored timers
+    timers().start(); // restored timers
+  }
+
+  /** Created at restore or open, whichever comes first (the context is set by then). */
+  private KeyedTimers timers() {
+    if (timers == null) {
+      timers = KeyedTimers.of(context, null, (q, domain, t) ->
+          fire(t, domain == KeyedTimers.Domain.EVENT_TIME ? t.time() : io.eddy.record.Frame.NO_TIMESTAMP));
+      queue = timers.queue("timers");
+    }
+    return timers;
   }
 
   @Override
@@ -53,26 +62,23 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   @Override
   protected void onWatermark(long watermark) {
     currentWatermark = watermark;
-    TimerQueue.Timer t;
-    while ((t = eventTimers.pollDue(watermark)) != null) {
-      fire(t, t.time());
-    }
+    timers.advanceWatermark(watermark);
   }
 
   @Override
   protected void onEndOfInput() {
-    wakeUp.stop();
+    timers.endOfInput();
   }
 
   @Override
   public void close() throws Exception {
-    if (wakeUp != null) {
-      wakeUp.stop();
+    if (timers != null) {
+      timers.close();
     }
     super.close();
   }
 
-  private void fire(TimerQueue.Timer t, long outputTimestamp) {
+  private void fire(TimerStore.Timer t, long outputTimestamp) {
     state.setCurrentKey(t.key());
     timestamp = t.time();
     this.outputTimestamp = outputTimestamp;
@@ -88,39 +94,18 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   @Override
   public void snapshotState(io.eddy.runtime.OperatorSnapshot snapshot) throws Exception {
     super.snapshotState(snapshot);
-    io.eddy.serde.Serde<Object> any = context.anySerde();
-    writeTimers(snapshot, eventTimers, 0, any);
-    writeTimers(snapshot, processingTimers, 1, any);
-  }
-
-  private void writeTimers(io.eddy.runtime.OperatorSnapshot snapshot, TimerQueue q, int domain, io.eddy.serde.Serde<Object> any) {
-    q.forEach(t -> {
-      io.eddy.serde.DataWriter out = snapshot.keyGroups().section(context.keyGroupOf(t.key()));
-      out.writeByte(domain);
-      out.writeLong(t.time());
-      any.write(t.key(), out);
-    });
+    timers.snapshot(snapshot.keyGroups(), context::keyGroupOf, context.anySerde());
   }
 
   @Override
   public void restoreState(io.eddy.runtime.OperatorRestore restore) throws Exception {
     io.eddy.serde.Serde<Object> any = context.anySerde();
+    KeyedTimers t = timers();
     restore.forEachKeyGroup((kg, in) -> {
       while (in.hasRemaining()) {
-        int domain = in.readByte();
-        long time = in.readLong();
-        Object key = any.read(in);
-        (domain == 0 ? eventTimers : processingTimers).register(time, key);
+        t.restore(in.readByte(), in, any);
       }
     });
-  }
-
-  private void fireProcessingTimers() {
-    TimerQueue.Timer t;
-    while ((t = processingTimers.pollDue(System.currentTimeMillis())) != null) {
-      fire(t, io.eddy.record.Frame.NO_TIMESTAMP);
-    }
-    wakeUp.request(processingTimers.nextTime());
   }
 
   // Context
@@ -155,23 +140,22 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
 
   @Override
   public void registerEventTimeTimer(long time) {
-    eventTimers.register(time, state.currentKey());
+    queue.registerEventTime(time, state.currentKey(), null);
   }
 
   @Override
   public void deleteEventTimeTimer(long time) {
-    eventTimers.delete(time, state.currentKey());
+    queue.deleteEventTime(time, state.currentKey(), null);
   }
 
   @Override
   public void registerProcessingTimeTimer(long time) {
-    processingTimers.register(time, state.currentKey());
-    wakeUp.request(time);
+    queue.registerProcessingTime(time, state.currentKey(), null);
   }
 
   @Override
   public void deleteProcessingTimeTimer(long time) {
-    processingTimers.delete(time, state.currentKey());
+    queue.deleteProcessingTime(time, state.currentKey(), null);
   }
 
   @Override
