@@ -219,7 +219,7 @@ final class GeneralWindowOperator<K, IN, ACC, V, OUT> extends WindowOperatorBase
   @Override
   protected void onWatermark(long watermark) {
     currentWatermark = watermark;
-    timers.advanceWatermark(watermark);
+    timers.advanceWatermark(watermark, this::yieldIfOutputFull); // resumed with this watermark if it yields
   }
 
   @Override

@@ -62,7 +62,7 @@ public final class KeyedProcessOperator<K, IN, OUT> extends KeyedOperator<K, IN,
   @Override
   protected void onWatermark(long watermark) {
     currentWatermark = watermark;
-    timers.advanceWatermark(watermark);
+    timers.advanceWatermark(watermark, this::yieldIfOutputFull); // resumed with this watermark if it yields
   }
 
   @Override

@@ -116,7 +116,7 @@ public final class KeyedTimers {
    * too. The one place the runtime's keyed operators read that setting.
    */
   static boolean stateInRocksDb(OperatorContext context) {
-    return "rocksdb".equals(context.jobSetting("stateBackend"));
+    return context.jobConfig().state().backend() == io.eddy.config.StateSettings.Backend.ROCKSDB;
   }
 
   /** A new queue, fired after those created before it; call before restore and open. */
@@ -168,12 +168,26 @@ public final class KeyedTimers {
 
   /** Fires every event-time timer with {@code time <= watermark}. */
   public void advanceWatermark(long watermark) {
+    advanceWatermark(watermark, () -> false);
+  }
+
+  /**
+   * Fires the event-time timers with {@code time <= watermark}, asking {@code yieldNow} after each
+   * (the operator's {@code yieldIfOutputFull}); returns false when it stopped because the answer was
+   * yes. Called again with the same watermark, it goes on with the timers still due: a fired timer
+   * is gone from its store.
+   */
+  public boolean advanceWatermark(long watermark, java.util.function.BooleanSupplier yieldNow) {
     for (Queue q : queues) {
       TimerStore.Timer t;
       while ((t = q.eventTime.pollDue(watermark)) != null) {
         firing.onTimer(q, Domain.EVENT_TIME, t);
+        if (yieldNow.getAsBoolean()) {
+          return false;
+        }
       }
     }
+    return true;
   }
 
   /** Sets the wake-up for the timers there are (restored ones); call from the operator's open. */
