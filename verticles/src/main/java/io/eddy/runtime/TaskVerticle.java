@@ -494,6 +494,11 @@ public final class TaskVerticle extends VerticleBase {
         scheduleTurn();
       }
     }
+
+    @Override
+    public void heldReleased() {
+      checkpoints.chainResumed();
+    }
   };
 
   private final SubtaskCheckpoints.Task checkpointsTask = new SubtaskCheckpoints.Task() {
@@ -510,7 +515,8 @@ public final class TaskVerticle extends VerticleBase {
 
     @Override
     public boolean chainYielding() {
-      return !yielded.isEmpty();
+      // a source holding the rest of a batch has read past what reached the chain
+      return !yielded.isEmpty() || (source != null && source.holdsRecords());
     }
   };
 

@@ -48,6 +48,17 @@ class SourceDriverTest {
     boolean stopped;
     int stopEvery; // > 0: the chain stops taking input after every stopEvery-th record
     int dataAvailable;
+    int heldReleased;
+    String releasedEarly; // set when heldReleased came while something was still held
+    java.util.function.LongSupplier undelivered = () -> 0;
+
+    @Override
+    public void heldReleased() {
+      heldReleased++;
+      if (undelivered.getAsLong() != 0 && releasedEarly == null) {
+        releasedEarly = undelivered.getAsLong() + " records were still held";
+      }
+    }
 
     @Override
     public boolean inputStopped() {
@@ -284,6 +295,7 @@ class SourceDriverTest {
     SourceDriver d = driver(source, BadRecordPolicy.FAIL, Map.of());
     LineReader reader = source.readers.get(0);
     reader.delivered = this::headRecords;
+    task.undelivered = () -> reader.emitted.stream().filter(e -> !((String) e).startsWith("split:")).count() - headRecords();
     task.stopEvery = 300; // stops inside every batch of 1,024
     int[] ended = new int[1];
     long[] endedAt = new long[1];
@@ -310,6 +322,18 @@ class SourceDriverTest {
       }
     }
     assertThat(reader.pollWhileHolding).as("the reader is polled only once nothing is held").isNull();
+    assertThat(task.releasedEarly).as("the task hears that the held records were handed on only once they all were").isNull();
+    int batchesHeld = 0; // batches inside which input stopped: their rest was held, then all handed on
+    for (long start = 0; start < total; start += SourceDriver.BATCH) {
+      long end = Math.min(total, start + SourceDriver.BATCH);
+      for (long m = 300; m < end; m += 300) {
+        if (m > start) {
+          batchesHeld++;
+          break;
+        }
+      }
+    }
+    assertThat(task.heldReleased).as("once per batch that was held").isEqualTo(batchesHeld);
     assertThat(stops).isEqualTo((int) (total / 300));
     assertThat(endSeenWhileHolding).as("the last batch stopped inside").isTrue();
     assertThat(ended[0]).isEqualTo(1);
