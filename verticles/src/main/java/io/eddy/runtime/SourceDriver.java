@@ -181,6 +181,9 @@ final class SourceDriver {
     }
     if (wasHolding) {
       task.heldReleased();
+      if (task.inputStopped()) {
+        return false; // the checkpoint it took failed the task, or its barrier filled the output
+      }
     }
     if (endReached) {
       ended.run();
