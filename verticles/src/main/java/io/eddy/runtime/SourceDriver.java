@@ -48,6 +48,12 @@ final class SourceDriver {
 
     /** The reader has data again after it reported none: schedule a turn (on the event loop). */
     void dataAvailable();
+
+    /**
+     * The held rest of a batch has all been handed on, and the reader has not been polled since:
+     * a checkpoint trigger that waited for it ({@link #holdsRecords}) is taken now.
+     */
+    void heldReleased();
   }
 
   private final TaskId id;
@@ -150,6 +156,14 @@ final class SourceDriver {
     reader.notifyCheckpointComplete(checkpointId);
   }
 
+  /**
+   * True while the rest of a batch is held: the reader's positions are then past records that have
+   * not reached the chain, so no snapshot may be taken until {@link Task#heldReleased}.
+   */
+  boolean holdsRecords() {
+    return !held.isEmpty();
+  }
+
   /** A stopping checkpoint was taken: nothing after its barrier is read. */
   void stop() {
     stopped = true;
@@ -161,8 +175,15 @@ final class SourceDriver {
    * {@code ended}.
    */
   boolean poll(Runnable ended) throws Exception {
+    boolean wasHolding = !held.isEmpty();
     if (stopped || !releaseHeld()) {
       return false;
+    }
+    if (wasHolding) {
+      task.heldReleased();
+      if (stopped || task.inputStopped()) {
+        return false; // the checkpoint it took failed the task, or its barrier filled the output
+      }
     }
     if (endReached) {
       ended.run();

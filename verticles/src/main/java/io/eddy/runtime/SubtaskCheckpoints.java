@@ -20,8 +20,10 @@ import java.util.Map;
  * serialize their state; the barrier goes out right after, ahead of anything emitted later), and
  * an asynchronous part on a worker thread (files, RocksDB checkpoints, pending pre-commits), after
  * which the task acknowledges. A snapshot is never taken while an operator of the chain is in the
- * middle of firing (it yielded because its output was full): a trigger that comes then is taken
- * once the chain has finished, as Flink's mailbox runs a trigger only between two actions.
+ * middle of firing (it yielded because its output was full), nor while a source holds the rest of a
+ * batch its reader has already read past: a trigger that comes then is taken once the chain has
+ * finished or the held records were handed on, as Flink's mailbox runs a trigger only between two
+ * actions.
  *
  * <p>Threading: the task's event loop, except the asynchronous part; nothing blocks the loop.
  */
@@ -34,7 +36,10 @@ final class SubtaskCheckpoints {
     /** A snapshot failed: the task fails. */
     void fail(Throwable cause);
 
-    /** True while an operator of the chain yielded in the middle of firing. */
+    /**
+     * True while an operator of the chain yielded in the middle of firing, or the source holds the
+     * rest of a batch (its reader's positions are past records that have not reached the chain).
+     */
     boolean chainYielding();
   }
 
@@ -124,7 +129,10 @@ final class SubtaskCheckpoints {
     snapshot(checkpointId, timestamp, forwardBarrier);
   }
 
-  /** The chain finished firing what it yielded in: a trigger that waited is taken now. */
+  /**
+   * The chain finished firing what it yielded in, or the source handed on what it held: a trigger
+   * that waited is taken now.
+   */
   void chainResumed() {
     if (deferredId > lastSnapshot && !task.chainYielding()) {
       long checkpointId = deferredId;

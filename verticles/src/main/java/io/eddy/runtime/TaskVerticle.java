@@ -67,6 +67,7 @@ public final class TaskVerticle extends VerticleBase {
   private long flushTimer = -1;
   private long finalCheckpoint = -1;
   private boolean turnScheduled;
+  private long stopSourceAt = -1; // a stopping checkpoint: the source reads nothing after its snapshot
   private boolean endPending; // all input ended while an operator yielded: the end follows it
   private boolean ended; // all input ended and every output sent: waiting for the final checkpoint
   private boolean shutDown;
@@ -204,8 +205,9 @@ public final class TaskVerticle extends VerticleBase {
         triggerCheckpoint(t.checkpointId(), t.timestamp());
         // a stopping checkpoint (rescale, node drain): the job is stopped right after it completes,
         // so a source that read on would only produce records the next attempt replays
-        if (t.stop() && source != null && checkpoints.lastSnapshot() >= t.checkpointId()) {
-          source.stop();
+        if (t.stop() && source != null) {
+          stopSourceAt = t.checkpointId(); // at once, or once a deferred trigger is taken
+          stopSourceIfSnapshotted();
         }
       } else if (command instanceof TaskCommand.TriggerFinalCheckpoint f) {
         finalCheckpoint = f.checkpointId();
@@ -216,6 +218,19 @@ public final class TaskVerticle extends VerticleBase {
       // CheckpointAborted: pending transactions stay pending; a later checkpoint covers them
     } catch (Throwable e) {
       fail(e);
+    }
+  }
+
+  /** The chain finished firing, or the source handed on what it held: a trigger that waited is taken now. */
+  private void takeDeferredCheckpoint() {
+    checkpoints.chainResumed();
+    stopSourceIfSnapshotted();
+  }
+
+  private void stopSourceIfSnapshotted() {
+    if (stopSourceAt >= 0 && checkpoints.lastSnapshot() >= stopSourceAt) {
+      source.stop();
+      stopSourceAt = -1;
     }
   }
 
@@ -317,7 +332,7 @@ public final class TaskVerticle extends VerticleBase {
   private void onCredit(Message<Buffer> msg) {
     chain.onCredit(msg.body());
     if (host.yielding() && host.resumeYielded() && isAlive()) {
-      checkpoints.chainResumed(); // a trigger that waited for the firing
+      takeDeferredCheckpoint(); // a trigger that waited for the firing
       if (endPending) {
         endPending = false;
         endOfInput();
@@ -454,6 +469,11 @@ public final class TaskVerticle extends VerticleBase {
         scheduleTurn();
       }
     }
+
+    @Override
+    public void heldReleased() {
+      takeDeferredCheckpoint();
+    }
   };
 
   private final SubtaskCheckpoints.Task checkpointsTask = new SubtaskCheckpoints.Task() {
@@ -471,7 +491,8 @@ public final class TaskVerticle extends VerticleBase {
 
     @Override
     public boolean chainYielding() {
-      return host.yielding();
+      // a source holding the rest of a batch has read past what reached the chain
+      return host.yielding() || (source != null && source.holdsRecords());
     }
   };
 
