@@ -42,6 +42,17 @@ class BackPressureTest {
 
   /** Counts and sums its records, and does some CPU work per record so that it is the bottleneck. */
   static final class SlowSink implements Sink<Long> {
+    private final int workPerRecord;
+
+    SlowSink() {
+      this(6_000);
+    }
+
+    /** @param workPerRecord rounds of arithmetic per record (some microseconds for thousands) */
+    SlowSink(int workPerRecord) {
+      this.workPerRecord = workPerRecord;
+    }
+
     @Override
     public SinkWriter<Long> createWriter(SinkContext context) {
       Counter count = context.counter("count");
@@ -53,7 +64,7 @@ class BackPressureTest {
         @Override
         public void write(Long price, long timestamp) {
           long x = price ^ h;
-          for (int i = 0; i < 6_000; i++) { // some microseconds of arithmetic, never a sleep
+          for (int i = 0; i < workPerRecord; i++) { // some microseconds of arithmetic, never a sleep
             x ^= x >>> 31;
             x *= 0x9E3779B97F4A7C15L;
           }

@@ -7,13 +7,13 @@ import io.eddy.config.JobConfig;
 import io.eddy.connector.Sink;
 import io.eddy.connector.SinkContext;
 import io.eddy.connector.SinkWriter;
+import io.eddy.connector.WorkInFlight;
 import io.eddy.connectors.generator.BidGenerator;
 import io.eddy.connectors.generator.BidSource;
 import io.eddy.deployer.JobResult;
 import io.eddy.deployer.JobStatus;
 import io.eddy.testing.Jobs;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,8 +46,7 @@ class SinkBackPressureTest {
       return new SinkWriter<>() {
         private List<Long> buffer = new ArrayList<>(BATCH);
         private Future<Void> last = Future.succeededFuture();
-        private int inFlight;
-        private Promise<Void> room;
+        private final WorkInFlight inFlight = new WorkInFlight(MAX_BATCHES);
 
         @Override
         public void write(Long price, long timestamp) {
@@ -60,8 +59,8 @@ class SinkBackPressureTest {
         private void hand() {
           List<Long> batch = buffer;
           buffer = new ArrayList<>(BATCH);
-          inFlight++;
-          MOST_IN_FLIGHT.accumulateAndGet(inFlight, Math::max);
+          inFlight.started();
+          MOST_IN_FLIGHT.accumulateAndGet(inFlight.inFlight(), Math::max);
           last = last.compose(v -> worker.<Void>executeBlocking(() -> {
             long h = 0;
             for (long p : batch) {
@@ -76,24 +75,12 @@ class SinkBackPressureTest {
             }
             work.add(h);
             return null;
-          }, true)).onComplete(ar -> {
-            if (--inFlight < MAX_BATCHES && room != null) {
-              Promise<Void> r = room;
-              room = null;
-              r.complete();
-            }
-          });
+          }, true)).onComplete(ar -> inFlight.finished());
         }
 
         @Override
         public Future<Void> backPressure() {
-          if (inFlight < MAX_BATCHES) {
-            return null;
-          }
-          if (room == null) {
-            room = Promise.promise();
-          }
-          return room.future();
+          return inFlight.backPressure();
         }
 
         @Override

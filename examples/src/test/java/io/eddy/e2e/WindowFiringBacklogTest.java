@@ -2,11 +2,7 @@ package io.eddy.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.eddy.api.Counter;
 import io.eddy.config.JobConfig;
-import io.eddy.connector.Sink;
-import io.eddy.connector.SinkContext;
-import io.eddy.connector.SinkWriter;
 import io.eddy.connectors.collection.CollectionSource;
 import io.eddy.deployer.JobResult;
 import io.eddy.deployer.JobStatus;
@@ -15,7 +11,6 @@ import io.eddy.runtime.TaskMetrics;
 import io.eddy.testing.Jobs;
 import io.eddy.time.TumblingWindows;
 import io.eddy.time.WatermarkStrategy;
-import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.util.stream.LongStream;
@@ -32,37 +27,6 @@ import org.junit.jupiter.api.Timeout;
 class WindowFiringBacklogTest {
   private static final int KEYS = 2_000_000;
 
-  /** Counts and sums its records, with some arithmetic per record so that it is slower than the window. */
-  static final class SlowSummingSink implements Sink<Long> {
-    @Override
-    public SinkWriter<Long> createWriter(SinkContext context) {
-      Counter count = context.counter("count");
-      Counter sum = context.counter("sum");
-      Counter work = context.counter("work");
-      return new SinkWriter<>() {
-        private long h;
-
-        @Override
-        public void write(Long value, long timestamp) {
-          long x = value ^ h;
-          for (int i = 0; i < 1_000; i++) { // some arithmetic, never a sleep
-            x ^= x >>> 31;
-            x *= 0x9E3779B97F4A7C15L;
-          }
-          h = x;
-          count.inc();
-          sum.add(value);
-        }
-
-        @Override
-        public Future<Void> finish() {
-          work.add(h); // keeps the work observable
-          return Future.succeededFuture();
-        }
-      };
-    }
-  }
-
   @Test
   void aWindowFiringOfMillionsOfResultsStaysWithinAFixedNumberOfFramesPerChannel() throws Exception {
     java.util.List<Long> keys = LongStream.range(0, KEYS).boxed().toList();
@@ -74,15 +38,15 @@ class WindowFiringBacklogTest {
             // one window per key, all firing at once at the end of input
             .window(TumblingWindows.<Long>eventTime(Duration.ofHours(1)))
             .reduce((a, b) -> a + b).name("window")
-            .sink(new SlowSummingSink()).name("sink"));
+            .sink(new BackPressureTest.SlowSink(1_000)).name("slow")); // slower than the window
 
     assertThat(r.status()).as("job error: %s", r.error()).isEqualTo(JobStatus.FINISHED);
     long expectedSum = 0;
     for (long k = 0; k < KEYS; k++) {
       expectedSum += k;
     }
-    assertThat(r.metric("sink.count")).isEqualTo(KEYS);
-    assertThat(r.metric("sink.sum")).isEqualTo(expectedSum);
+    assertThat(r.metric("slow.count")).isEqualTo(KEYS);
+    assertThat(r.metric("slow.sum")).isEqualTo(expectedSum);
     // a flush may seal the frame being filled on top of the full ones
     assertThat(r.metric(TaskMetrics.MAX_FRAMES_BACKLOGGED))
         .as("most frames one output channel held without credit")

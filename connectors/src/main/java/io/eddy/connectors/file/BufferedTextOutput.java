@@ -23,8 +23,7 @@ public final class BufferedTextOutput {
   private static final int FLUSH_BYTES = 64 * 1024;
   /** Buffers handed to the workers and not yet written: bounded, see {@link #backPressure}. */
   static final int MAX_BUFFERS_IN_FLIGHT = 4;
-  private int buffersInFlight;
-  private io.vertx.core.Promise<Void> room; // completed once a buffer is written below the bound
+  private final io.eddy.connector.WorkInFlight buffersInFlight = new io.eddy.connector.WorkInFlight(MAX_BUFFERS_IN_FLIGHT);
   private final Context context;
   private final Callable<OutputStream> opener;
   private final boolean closeStream;
@@ -55,29 +54,17 @@ public final class BufferedTextOutput {
   private void hand() {
     byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
     buffer = new StringBuilder(FLUSH_BYTES + 1024);
-    buffersInFlight++;
+    buffersInFlight.started();
     last = context.executeBlocking(() -> {
       stream.write(bytes);
       return null;
     }, true);
-    last.onComplete(ar -> { // on the owning context
-      if (--buffersInFlight < MAX_BUFFERS_IN_FLIGHT && room != null) {
-        io.vertx.core.Promise<Void> r = room;
-        room = null;
-        r.complete();
-      }
-    });
+    last.onComplete(ar -> buffersInFlight.finished()); // on the owning context
   }
 
   /** Null while the writes handed over are few; else a future completing once they are fewer. */
   public Future<Void> backPressure() {
-    if (buffersInFlight < MAX_BUFFERS_IN_FLIGHT) {
-      return null;
-    }
-    if (room == null) {
-      room = io.vertx.core.Promise.promise();
-    }
-    return room.future();
+    return buffersInFlight.backPressure();
   }
 
   /** A sink writer that writes each record as one line formatted by {@code format}. */

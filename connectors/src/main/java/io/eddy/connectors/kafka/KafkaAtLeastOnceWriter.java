@@ -3,8 +3,8 @@ package io.eddy.connectors.kafka;
 import io.eddy.connector.ConnectorException;
 import io.eddy.connector.SinkContext;
 import io.eddy.connector.TwoPhaseCommitSinkWriter;
+import io.eddy.connector.WorkInFlight;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.kafka.client.producer.KafkaHeader;
 import io.vertx.kafka.client.producer.KafkaProducer;
 import io.vertx.kafka.client.producer.KafkaProducerRecord;
@@ -27,8 +27,7 @@ final class KafkaAtLeastOnceWriter<T> implements TwoPhaseCommitSinkWriter<T> {
   private final KafkaProducer<byte[], byte[]> producer;
   /** Records sent and not yet acknowledged (or failed): bounded, see {@link #backPressure}. */
   static final int MAX_RECORDS_IN_FLIGHT = 8192;
-  private int inFlight;
-  private Promise<Void> room; // completed once the records in flight drop below the bound
+  private final WorkInFlight inFlight = new WorkInFlight(MAX_RECORDS_IN_FLIGHT);
   private Throwable failure;
   private String failedTopic;
 
@@ -50,30 +49,20 @@ final class KafkaAtLeastOnceWriter<T> implements TwoPhaseCommitSinkWriter<T> {
     for (Header h : r.headers()) {
       out.addHeader(KafkaHeader.header(h.key(), h.value()));
     }
-    inFlight++;
+    inFlight.started();
     producer.send(out).onComplete(ar -> {
       if (ar.failed() && failure == null) {
         failure = ar.cause();
         failedTopic = r.topic();
       }
-      if (--inFlight < MAX_RECORDS_IN_FLIGHT && room != null) {
-        Promise<Void> p = room;
-        room = null;
-        p.complete();
-      }
+      inFlight.finished();
     });
   }
 
   /** Full while {@value #MAX_RECORDS_IN_FLIGHT} records wait for the producer's acknowledgement. */
   @Override
   public Future<Void> backPressure() {
-    if (inFlight < MAX_RECORDS_IN_FLIGHT) {
-      return null;
-    }
-    if (room == null) {
-      room = Promise.promise();
-    }
-    return room.future();
+    return inFlight.backPressure();
   }
 
   private void check() {

@@ -3,8 +3,8 @@ package io.eddy.connectors.kafka;
 import io.eddy.connector.ConnectorException;
 import io.eddy.connector.SinkContext;
 import io.eddy.connector.TwoPhaseCommitSinkWriter;
+import io.eddy.connector.WorkInFlight;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
@@ -62,8 +62,7 @@ final class KafkaExactlyOnceWriter<T> implements TwoPhaseCommitSinkWriter<T> {
   private boolean initialized;
   /** Batches handed to the writer's thread and not yet sent to the producer: bounded, see {@link #backPressure}. */
   static final int MAX_BATCHES_IN_FLIGHT = 4;
-  private int batchesInFlight;
-  private Promise<Void> room; // completed once a batch is done below the bound
+  private final WorkInFlight batchesInFlight = new WorkInFlight(MAX_BATCHES_IN_FLIGHT);
   private volatile Throwable failure; // set on the worker, read on the event loop
   private List<String> finalCommittables = List.of();
 
@@ -145,7 +144,7 @@ final class KafkaExactlyOnceWriter<T> implements TwoPhaseCommitSinkWriter<T> {
   private void hand() {
     List<ProducerRecord<byte[], byte[]>> batch = buffer;
     buffer = new ArrayList<>(BATCH);
-    batchesInFlight++;
+    batchesInFlight.started();
     onWorker(() -> {
       KafkaProducer<byte[], byte[]> p = openTransaction();
       for (ProducerRecord<byte[], byte[]> r : batch) {
@@ -157,26 +156,13 @@ final class KafkaExactlyOnceWriter<T> implements TwoPhaseCommitSinkWriter<T> {
       }
       recordsInTransaction += batch.size();
       return null;
-    }).onComplete(ar -> { // on the task's event loop, as every call here
-      batchesInFlight--;
-      if (room != null && batchesInFlight < MAX_BATCHES_IN_FLIGHT) {
-        Promise<Void> r = room;
-        room = null;
-        r.complete();
-      }
-    });
+    }).onComplete(ar -> batchesInFlight.finished()); // on the task's event loop, as every call here
   }
 
   /** Full while {@value #MAX_BATCHES_IN_FLIGHT} batches wait for the writer's thread. */
   @Override
   public Future<Void> backPressure() {
-    if (batchesInFlight < MAX_BATCHES_IN_FLIGHT) {
-      return null;
-    }
-    if (room == null) {
-      room = Promise.promise();
-    }
-    return room.future();
+    return batchesInFlight.backPressure();
   }
 
   @Override
