@@ -43,13 +43,14 @@ class VertexMetricsTest {
     return ExecutionPlan.of(p.graph(), 3, 128);
   }
 
-  private static JsonObject counters(long in, long out) {
-    return new JsonObject().put("recordsIn", in).put("recordsOut", out);
+  private static java.util.Map<String, Long> counters(long in, long out) {
+    return java.util.Map.of("recordsIn", in, "recordsOut", out);
   }
 
-  private static JsonObject gauges(long at, long since, long blockedNanos, long inWm, long outWm, long alignNanos) {
-    return new JsonObject().put("atMillis", at).put("runningSinceMillis", since).put("backPressuredNanos", blockedNanos)
-        .put("inputWatermark", inWm).put("outputWatermark", outWm).put("alignmentNanos", alignNanos);
+  private static java.util.Map<String, Long> gauges(long at, long since, long blockedNanos, long inWm, long outWm,
+      long alignNanos) {
+    return java.util.Map.of("atMillis", at, "runningSinceMillis", since, "backPressuredNanos", blockedNanos,
+        "inputWatermark", inWm, "outputWatermark", outWm, "alignmentNanos", alignNanos);
   }
 
   @Test
