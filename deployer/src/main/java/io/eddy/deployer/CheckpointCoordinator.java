@@ -78,6 +78,7 @@ final class CheckpointCoordinator {
   private long lastCompletedAt;
   private long finalCheckpoint = -1; // of the current attempt
   private long timer = -1;
+  private int storing; // checkpoints every subtask acknowledged whose metadata is being written
   private boolean closed;
 
   /** One checkpoint in progress: the acknowledgements so far. */
@@ -212,7 +213,9 @@ final class CheckpointCoordinator {
     if (!job.running() || finalCheckpoint >= 0) {
       return; // after the final checkpoint nothing follows
     }
-    if (pending.size() >= settings.maxConcurrent()
+    // one being stored is still in progress: it counts, and the pause starts once it is stored
+    if (pending.size() + storing >= settings.maxConcurrent()
+        || settings.minPauseMillis() > 0 && storing > 0
         || System.currentTimeMillis() - lastCompletedAt < settings.minPauseMillis()) {
       return;
     }
@@ -339,6 +342,7 @@ final class CheckpointCoordinator {
       meta.put(SplitEnumerators.METADATA_KEY, pc.enumerators);
     }
     Attempt of = attempt;
+    storing++;
     // ordered: one checkpoint's metadata and retention after the other (the next checkpoint may
     // complete before this one is stored), and a restart's look-up of the latest after both
     vertx.executeBlocking(() -> {
@@ -349,6 +353,7 @@ final class CheckpointCoordinator {
       storage.retain(settings.retain());
       return directorySize(storage.checkpointDirectory(pc.id));
     }, true).onComplete(ar -> {
+      storing--;
       if (ar.failed()) {
         LOG.log(System.Logger.Level.WARNING, "job {0}: checkpoint {1} could not be stored: {2}", config.name(),
             String.valueOf(pc.id), ar.cause().toString());
