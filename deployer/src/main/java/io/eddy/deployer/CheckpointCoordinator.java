@@ -11,7 +11,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -329,18 +328,7 @@ final class CheckpointCoordinator {
   private void store(PendingCheckpoint pc) {
     String kind = kindOf(pc);
     boolean isFinal = pc.id == finalCheckpoint;
-    JsonObject meta = new JsonObject()
-        .put("job", config.name())
-        .put("jobClass", config.jobClass())
-        .put("checkpointId", pc.id)
-        .put("timestamp", pc.startedAt)
-        .put("final", isFinal)
-        .put("maxParallelism", config.maxParallelism())
-        .put("tasks", pc.tasks)
-        .put("sharedFiles", sharedFiles(pc.tasks));
-    if (pc.enumerators != null) {
-      meta.put(SplitEnumerators.METADATA_KEY, pc.enumerators);
-    }
+    JsonObject meta = CheckpointMetadata.of(config, pc.id, pc.startedAt, isFinal, pc.tasks, pc.enumerators);
     Attempt of = attempt;
     storing++;
     // ordered: one checkpoint's metadata and retention after the other (the next checkpoint may
@@ -351,7 +339,7 @@ final class CheckpointCoordinator {
         storage.copyAsSavepoint(pc.id, pc.savepoint);
       }
       storage.retain(settings.retain());
-      return directorySize(storage.checkpointDirectory(pc.id));
+      return CheckpointMetadata.directorySize(storage.checkpointDirectory(pc.id));
     }, true).onComplete(ar -> {
       storing--;
       if (ar.failed()) {
@@ -384,33 +372,5 @@ final class CheckpointCoordinator {
       }
       job.changed(); // the registry shows the checkpoint statistics as they are
     });
-  }
-
-  /** Every path listed under a "shared" key in the acknowledgements (incremental files). */
-  private static JsonArray sharedFiles(JsonArray tasks) {
-    JsonArray out = new JsonArray();
-    collectShared(tasks, out);
-    return out;
-  }
-
-  private static void collectShared(Object node, JsonArray out) {
-    if (node instanceof JsonObject o) {
-      for (String k : o.fieldNames()) {
-        Object v = o.getValue(k);
-        if ("shared".equals(k) && v instanceof JsonArray a) {
-          a.forEach(out::add);
-        } else {
-          collectShared(v, out);
-        }
-      }
-    } else if (node instanceof JsonArray a) {
-      a.forEach(x -> collectShared(x, out));
-    }
-  }
-
-  private static long directorySize(Path dir) throws java.io.IOException {
-    try (var files = Files.walk(dir)) {
-      return files.filter(Files::isRegularFile).mapToLong(f -> f.toFile().length()).sum();
-    }
   }
 }

@@ -5,21 +5,15 @@ import io.eddy.checkpoint.CheckpointStorage;
 import io.eddy.config.RestartStrategy;
 import io.eddy.graph.ExecutionPlan;
 import io.eddy.graph.JobDefinition;
-import io.eddy.runtime.TaskId;
 import io.eddy.runtime.TaskVerticle;
 import io.eddy.runtime.control.TaskCommand;
-import io.eddy.runtime.control.TaskMessage;
 import io.eddy.runtime.control.TaskReport;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,8 +35,6 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class JobCoordinator {
   private static final System.Logger LOG = System.getLogger(JobCoordinator.class.getName());
-  private static final long CANCEL_WAIT_MILLIS = 2000;
-  private static final long SLOT_RETRY_MILLIS = 500;
 
   private final Vertx vertx;
   private JobDefinition job; // at the parallelism of the current attempt
@@ -56,16 +48,13 @@ public final class JobCoordinator {
   private final CheckpointCoordinator checkpoints; // null: the job takes no checkpoints
   private final RestorePoints restorePoints;
   private final RestartStrategy restartStrategy;
-  private SlotAssignment slots; // of the current attempt
+  private final AttemptDeployer deployer;
   private int desired; // the parallelism asked for
   private int minimumAtStart; // the first attempt waits for this many slots
-  private String reason; // why the job waits, or null
   private Runnable onChange = () -> { };
   private boolean resumed; // carries on an attempt a former leader ran
   private boolean suspended; // stopped for a successor to carry on
-  private MessageConsumer<TaskReport> reports;
   private ExecutionPlan plan;
-  private Attempt current; // the attempt deployed last, or null
   private int attempt = -1;
   private int remaining;
   private long firstCheckpointId = 1; // of this run: lower ids are an earlier run's
@@ -108,6 +97,7 @@ public final class JobCoordinator {
         : new CheckpointCoordinator(vertx, job.config(), settings, storage, counters, new CheckpointEvents());
     this.restorePoints = new RestorePoints(job.config(), storage);
     this.restartStrategy = RestartStrategy.of(job.config().raw());
+    this.deployer = new AttemptDeployer(vertx, this.jobId, hosts, counters);
   }
 
   /** What the checkpoint coordinator tells this one. */
@@ -174,12 +164,12 @@ public final class JobCoordinator {
 
   /** @return the slots of the current attempt, or null before the first is placed */
   public SlotAssignment slots() {
-    return slots;
+    return deployer.slots();
   }
 
   /** @return why the job waits (for slots), or null */
   public String reason() {
-    return reason;
+    return deployer.reason();
   }
 
   /** @return the job as the current attempt runs it (its parallelism may differ from the one submitted) */
@@ -311,25 +301,10 @@ public final class JobCoordinator {
       finish(JobStatus.FAILED, messageOf(e));
       return;
     }
-    hosts.assign(jobId, wanted, minimum).onComplete(ar -> {
-      if (result.future().isComplete() || finishing) {
-        if (ar.succeeded()) {
-          hosts.release(jobId);
-        }
-        return;
-      }
-      if (ar.failed()) {
-        String why = messageOf(ar.cause());
-        if (!why.equals(reason)) {
-          reason = why;
-          LOG.log(System.Logger.Level.INFO, "job {0} waits: {1}", job.config().name(), why);
-          onChange.run();
-        }
-        vertx.setTimer(SLOT_RETRY_MILLIS, t -> deploy(restore));
-        return;
-      }
-      reason = null;
-      SlotAssignment assigned = ar.result();
+    deployer.place(wanted, minimum, () -> result.future().isComplete() || finishing, why -> {
+      LOG.log(System.Logger.Level.INFO, "job {0} waits: {1}", job.config().name(), why);
+      onChange.run();
+    }, assigned -> {
       try {
         if (assigned.parallelism() != job.config().parallelism() || plan == null) {
           job = new JobDefinition(job.config().withParallelism(assigned.parallelism()), job.job());
@@ -339,14 +314,13 @@ public final class JobCoordinator {
         finish(JobStatus.FAILED, messageOf(e));
         return;
       }
-      slots = assigned;
       deployAttempt(restore);
     });
   }
 
   private void deployAttempt(JsonObject restore) {
     attempt++;
-    current = new Attempt(jobId, attempt, plan);
+    Attempt current = new Attempt(jobId, attempt, plan);
     remaining = plan.subtaskCount();
     if (checkpoints != null) {
       checkpoints.restoring(restore);
@@ -355,11 +329,7 @@ public final class JobCoordinator {
     vertexMetrics.newAttempt();
     int thisAttempt = attempt;
     onChange.run();
-    TaskMessage.registerCodecOn(vertx.eventBus());
-    reports = vertx.eventBus().<TaskReport>consumer(TaskId.coordinatorAddress(jobId, thisAttempt),
-        m -> onReport(thisAttempt, m.body()));
-    reports.completion()
-        .compose(v -> hosts.deploy(job, slots, current.tasks(), restore))
+    deployer.deploy(job, current, restore, r -> onReport(thisAttempt, r))
         .onComplete(ar -> {
           if (thisAttempt != attempt || finishing || restartScheduledFor == thisAttempt) {
             return; // replaced already (a node left while it deployed)
@@ -530,7 +500,7 @@ public final class JobCoordinator {
    * strategy (which is for failures of the job itself).
    */
   public void nodeLeft(String node) {
-    if (slots != null && slots.nodes().contains(node) && !finishing) {
+    if (slots() != null && slots().nodes().contains(node) && !finishing) {
       // wall-clock time, so that whoever killed the node can tell how long noticing it took
       counters.put("failover.noticedAtEpochMillis", System.currentTimeMillis());
       // a checkpoint in progress cannot complete without the node's tasks; aborting a rescale's stopping
@@ -589,32 +559,7 @@ public final class JobCoordinator {
     if (checkpoints != null) {
       checkpoints.stopAttempt();
     }
-    List<Future<?>> canceled = new ArrayList<>();
-    DeliveryOptions wait = TaskMessage.request(CANCEL_WAIT_MILLIS);
-    TaskCommand.Cancel cancel = new TaskCommand.Cancel();
-    int stopping = attempt;
-    if (current != null && current.number() == attempt && slots != null) {
-      for (TaskId task : current.tasks()) {
-        if (hosts.isAlive(slots.nodeOf(task))) { // a departed node's tasks died with it
-          canceled.add(vertx.eventBus().<TaskReport.Canceled>request(task.controlAddress(), cancel, wait)
-              .onSuccess(reply -> counters.ended(reply.body().vertex(), reply.body().subtask(),
-                  reply.body().counters())));
-        }
-      }
-    }
-    MessageConsumer<TaskReport> oldReports = reports;
-    return Future.join(canceled).transform(ignored -> {
-      // tasks that did not answer (their node is gone) count with their last checkpoint's counters
-      counters.attemptStopped();
-      List<Future<?>> undeployed = new ArrayList<>();
-      if (stopping >= 0) {
-        undeployed.add(hosts.undeploy(jobId, stopping));
-      }
-      if (oldReports != null) {
-        undeployed.add(oldReports.unregister());
-      }
-      return Future.join(undeployed).<Void>mapEmpty().recover(e -> Future.succeededFuture());
-    });
+    return deployer.stop(attempt);
   }
 
   private void finish(JobStatus end, String failure) {
