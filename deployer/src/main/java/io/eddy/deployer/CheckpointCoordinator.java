@@ -36,7 +36,10 @@ import java.util.TreeMap;
  * <p>Threads: every method runs on the context of the owning {@link JobCoordinator} (an event loop), except
  * {@link #highestStoredId}, which blocks and runs on a worker. It never blocks the event loop (storage work goes to
  * ordered {@code executeBlocking} calls), never deploys, cancels or restarts tasks, and never changes the job's state:
- * it sends only checkpoint commands, and tells the job coordinator what it learns through {@link Job}.
+ * it sends only checkpoint commands, and tells the job coordinator what it learns through {@link Job}. The one
+ * exception: once every subtask has acknowledged a stopping checkpoint, it records the split enumerators' state
+ * again and closes them, so that no split handed out after that checkpoint's trigger is lost (the attempt ends
+ * with it either way: a rescale or hand-over stops it, a failure to store it restarts it).
  *
  * <p>Attempts: the job coordinator calls {@link #attemptDeployed} when it deploys an attempt (acknowledgements and
  * ends it passes on belong to that attempt), {@link #attemptRunning} once its tasks run (periodic checkpoints start),
@@ -321,6 +324,13 @@ final class CheckpointCoordinator {
     if (pc.acked.size() == attempt.plan().subtaskCount()) {
       pending.remove(pc.id);
       vertx.cancelTimer(pc.timeoutTimer);
+      if (pc.stop && enumerators != null) {
+        // the attempt ends with a stopping checkpoint, and its sources read nothing after the barrier: splits handed
+        // out since the trigger reached their readers after it, unread; recorded now (and no more handed out), they
+        // are handed out again by the next attempt from their start, instead of being forgotten
+        pc.enumerators = enumerators.snapshot(pc.id);
+        enumerators.close();
+      }
       store(pc);
     }
   }

@@ -5,6 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.eddy.api.Pipeline;
 import io.eddy.checkpoint.CheckpointSettings;
 import io.eddy.checkpoint.CheckpointStorage;
+import io.eddy.connector.Source;
+import io.eddy.connector.SourceReader;
+import io.eddy.connector.SourceReaderContext;
+import io.eddy.connector.SourceSplit;
+import io.eddy.connector.SplitEnumerator;
+import io.eddy.connector.SplitEnumeratorContext;
 import io.eddy.config.JobConfig;
 import io.eddy.graph.ExecutionPlan;
 import io.eddy.graph.JobVertex;
@@ -68,15 +74,92 @@ class CheckpointCoordinatorTest {
   void setUp() throws Exception {
     vertx = Vertx.vertx();
     context = vertx.getOrCreateContext();
+    plan(new VertexMetricsTest.NoSource());
+    storage = new CheckpointStorage(tmp.resolve("ckpt").resolve("cc-test"));
+  }
+
+  /** source x2 -> sum+out x2, reading {@code source}. */
+  private void plan(Source<Integer> source) {
     Pipeline p = new Pipeline();
-    p.source("numbers", new VertexMetricsTest.NoSource()).keyBy(x -> x % 7)
+    p.source("numbers", source).keyBy(x -> x % 7)
         .reduce(Integer::sum).name("sum")
         .sink(c -> {
           throw new UnsupportedOperationException("planning only");
         }).name("out");
-    plan = ExecutionPlan.of(p.graph(), 2, 128); // source x2 -> sum+out x2
+    plan = ExecutionPlan.of(p.graph(), 2, 128);
     attempt = new Attempt(JOB_ID, 0, plan);
-    storage = new CheckpointStorage(tmp.resolve("ckpt").resolve("cc-test"));
+  }
+
+  record NamedSplit(String id) implements SourceSplit {
+  }
+
+  /** Hands out splits when the test says so, to subtask 0. */
+  static final class TestEnumerator implements SplitEnumerator {
+    final SplitEnumeratorContext context;
+    final List<SourceSplit> handedOut = new ArrayList<>();
+    volatile boolean closed;
+
+    TestEnumerator(SplitEnumeratorContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public void start() {
+      handOut("a");
+    }
+
+    void handOut(String id) {
+      NamedSplit s = new NamedSplit(id);
+      handedOut.add(s);
+      context.assignSplits(0, List.of(s));
+    }
+
+    @Override
+    public List<SourceSplit> snapshotState(long checkpointId) {
+      return new ArrayList<>(handedOut);
+    }
+
+    @Override
+    public void close() {
+      closed = true;
+    }
+  }
+
+  /** A source with a {@link TestEnumerator}; never read. */
+  static final class EnumeratedSource implements Source<Integer> {
+    final List<TestEnumerator> enumerators = new CopyOnWriteArrayList<>();
+
+    @Override
+    public List<? extends SourceSplit> createSplits(int parallelism) {
+      throw new UnsupportedOperationException("enumerated");
+    }
+
+    @Override
+    public SourceReader<Integer> createReader(SourceReaderContext context) {
+      throw new UnsupportedOperationException("planning only");
+    }
+
+    @Override
+    public boolean enumeratesSplits() {
+      return true;
+    }
+
+    @Override
+    public SplitEnumerator createEnumerator(SplitEnumeratorContext context, List<SourceSplit> restored) {
+      TestEnumerator e = new TestEnumerator(context);
+      enumerators.add(e);
+      return e;
+    }
+
+    @Override
+    public String serializeSplit(SourceSplit split) {
+      return split.id();
+    }
+
+    @Override
+    public SourceSplit deserializeSplit(String text) {
+      return new NamedSplit(text);
+    }
   }
 
   @AfterEach
@@ -378,5 +461,63 @@ class CheckpointCoordinatorTest {
     start(new JsonObject().put("intervalMillis", 20).put("maxConcurrent", 1), true);
     waitFor(() -> history().getLong("completed") >= 3L, "three completed checkpoints");
     assertThat(storage.completed()).hasSizeGreaterThanOrEqualTo(3); // retain 3
+  }
+
+  /** Starts the attempt's split enumerators, as the job coordinator does once its tasks run; returns the one made. */
+  private TestEnumerator startEnumerators(EnumeratedSource source) throws Exception {
+    onContext(() -> {
+      coordinator.attemptRunning(SplitEnumerators.start(vertx, plan, JOB_ID, 0, null, e -> {
+        throw new AssertionError(e);
+      }));
+      return null;
+    });
+    assertThat(source.enumerators).hasSize(1);
+    return source.enumerators.get(0);
+  }
+
+  private JsonArray recordedSplits(Path checkpoint) throws Exception {
+    JsonObject byUid = CheckpointStorage.readMetadata(checkpoint).getJsonObject(SplitEnumerators.METADATA_KEY);
+    assertThat(byUid.fieldNames()).hasSize(1);
+    return byUid.getJsonArray(byUid.fieldNames().iterator().next());
+  }
+
+  @Test
+  void aStoppingCheckpointRecordsTheSplitsHandedOutAfterItsTriggerAndEndsTheEnumerators() throws Exception {
+    EnumeratedSource source = new EnumeratedSource();
+    plan(source);
+    start(new JsonObject().put("intervalMillis", 3_600_000), false);
+    TestEnumerator enumerator = startEnumerators(source);
+    // a split handed out in the same turn as the trigger reaches its reader after the barrier: the stopped
+    // reader never reads it, so the next attempt must get it from this checkpoint
+    Future<Path> stopping = onContext(() -> {
+      Future<Path> f = coordinator.trigger(null, true);
+      enumerator.handOut("b");
+      return f;
+    });
+    Path dir = stopping.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+    assertThat(recordedSplits(dir)).containsExactly("a", "b");
+    TaskId reader = task(0, 0);
+    List<String> order = received.get(reader).stream().map(c -> c instanceof TaskCommand.AssignSplits a
+        ? "assign " + a.splits() : c.getClass().getSimpleName()).toList();
+    assertThat(order).startsWith("assign [a]", "TriggerCheckpoint", "assign [b]");
+    assertThat(enumerator.closed).as("no split is handed out after the stopping checkpoint").isTrue();
+  }
+
+  @Test
+  void anOrdinaryCheckpointRecordsTheSplitsHandedOutBeforeItsTrigger() throws Exception {
+    EnumeratedSource source = new EnumeratedSource();
+    plan(source);
+    start(new JsonObject().put("intervalMillis", 3_600_000), false);
+    TestEnumerator enumerator = startEnumerators(source);
+    // the reader reads on after its barrier: a split handed out after the trigger belongs to the next checkpoint
+    Future<Path> checkpoint = onContext(() -> {
+      Future<Path> f = coordinator.trigger(null, false);
+      enumerator.handOut("b");
+      return f;
+    });
+    assertThat(recordedSplits(checkpoint.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS)))
+        .containsExactly("a");
+    assertThat(enumerator.closed).isFalse();
+    assertThat(recordedSplits(await(() -> coordinator.trigger(null, false)))).containsExactly("a", "b");
   }
 }
