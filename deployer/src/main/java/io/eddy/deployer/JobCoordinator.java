@@ -25,10 +25,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * allows) or a node with its tasks leaves, rescales it, hands it over to another leader, and stops
  * it when it has finished, failed or been cancelled.
  *
- * <p>Its checkpoints are the {@link CheckpointCoordinator}'s, which learns of each attempt from
- * this class and tells it back through {@link CheckpointCoordinator.Job}; the job's counters are
- * kept in {@link JobCounters}, its per-vertex figures in {@link VertexMetrics}, and where an attempt
- * restores from is found by {@link RestorePoints}.
+ * <p>It decides; others do: {@link AttemptDeployer} places, deploys and stops each attempt; the
+ * {@link CheckpointCoordinator} takes the job's checkpoints, learns of each attempt from this class
+ * and tells it back through {@link CheckpointCoordinator.Job}; {@link RestorePoints} finds where an
+ * attempt restores from; the job's counters are kept in {@link JobCounters}, its per-vertex figures
+ * in {@link VertexMetrics}.
  *
  * <p>Each restart is a new attempt with its own task addresses. All methods run on the Vert.x
  * context that called {@link #run} (an event loop); blocking storage work goes to workers.
