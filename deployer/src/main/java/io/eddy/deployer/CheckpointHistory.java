@@ -12,8 +12,9 @@ import java.util.Set;
  * completed or failed ones with their duration, size and alignment time, the counts over the coordinator's life,
  * and the last failure with its reason. Bounded: older entries are dropped.
  *
- * <p>Confined to the {@link JobCoordinator}'s context, which calls {@link #completed} and {@link #failed} as
- * checkpoints end; each id is recorded once (the first outcome wins).
+ * <p>Confined to the {@link CheckpointCoordinator}'s context, which calls {@link #completed} and {@link #failed} as
+ * checkpoints end; each id is recorded once (the first outcome wins). A coordinator that takes a job over from a
+ * former leader first {@link #carry carries} what that leader published, so the history spans the job's life.
  */
 final class CheckpointHistory {
   /** How many checkpoints are kept. */
@@ -56,6 +57,30 @@ final class CheckpointHistory {
     lastFailure = new JsonObject().put("id", id).put("status", "FAILED").put("kind", kind).put("startedAt", startedAt)
         .put("failedAt", System.currentTimeMillis()).put("reason", reason);
     add(lastFailure);
+  }
+
+  /**
+   * Starts from {@code described}, a former {@link #describe} as published with the job (call before any
+   * checkpoint is recorded). Entries without a numeric {@code id} and non-numeric counts are ignored: the registry
+   * copy this comes from is input from the cluster map or a file.
+   */
+  void carry(JsonObject described) {
+    if (described == null) {
+      return;
+    }
+    completed = described.getValue("completed") instanceof Number n ? n.longValue() : completed;
+    failed = described.getValue("failed") instanceof Number n ? n.longValue() : failed;
+    if (described.getValue("lastFailure") instanceof JsonObject f && f.getValue("id") instanceof Number) {
+      lastFailure = f.copy();
+    }
+    if (described.getValue("history") instanceof JsonArray entries) {
+      for (int i = entries.size() - 1; i >= 0; i--) { // oldest first, since add puts each in front
+        if (entries.getValue(i) instanceof JsonObject e && e.getValue("id") instanceof Number id
+            && recorded.add(id.longValue())) {
+          add(e.copy());
+        }
+      }
+    }
   }
 
   private void add(JsonObject entry) {

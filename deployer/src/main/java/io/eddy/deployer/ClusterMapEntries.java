@@ -108,6 +108,9 @@ final class ClusterMapEntries {
     if (j.getValue("metrics") != null && !(j.getValue("metrics") instanceof JsonObject)) {
       return "'metrics' is not an object";
     }
+    if (j.getValue(JobRegistry.DETAILS_KEY) != null && !(j.getValue(JobRegistry.DETAILS_KEY) instanceof JsonObject)) {
+      return "'" + JobRegistry.DETAILS_KEY + "' is not an object";
+    }
     if (j.containsKey("firstCheckpointId") && !isInt(j.getValue("firstCheckpointId"), 0, Long.MAX_VALUE)) {
       return "'firstCheckpointId' is not an integer";
     }

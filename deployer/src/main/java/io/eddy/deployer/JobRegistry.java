@@ -42,10 +42,13 @@ final class JobRegistry {
   static final String JOBS_MAP = "eddy.jobs";
   /**
    * The cluster-wide map of job id to its live details, {@code {vertices, checkpoints}} (see
-   * {@link JobCoordinator#vertexMetrics} and {@link JobCoordinator#checkpointHistory}), written with the job's entry;
-   * not kept durably: a new leader starts them afresh.
+   * {@link JobCoordinator#vertexMetrics} and {@link JobCoordinator#checkpointHistory}), written with the job's entry.
+   * The job's entry and its durable copy carry the same details under {@link #DETAILS_KEY}, so that a new leader
+   * goes on from them (the checkpoint history survives a leader change); the REST API leaves that key out.
    */
   static final String DETAILS_MAP = "eddy.jobs.details";
+  /** The key of a job entry that holds its details as last published. */
+  static final String DETAILS_KEY = "details";
   /** Where the leader takes job mutations. */
   static final String ADDRESS = "eddy.deployer.jobs";
 
@@ -200,14 +203,20 @@ final class JobRegistry {
     e.published = saved; // until this leader publishes it
     jobs.put(id, e);
     measure(e);
+    JsonObject details = saved.getJsonObject(DETAILS_KEY); // checked by ClusterMapEntries.job
     if (state == JobStatus.FINISHED || state == JobStatus.FAILED || state == JobStatus.CANCELED) {
       e.coordinator = coordinator(e, job);
       e.result = new JobResult(id, job.config().name(), state, saved.getString("error"), 0, Map.of());
       e.endedBefore = saved;
+      if (details != null) { // the details map may have lost them with the former leader
+        e.details = details;
+        this.details.put(id, details).onFailure(x -> LOG.debug("job {}: cannot publish its details: {}", id, x.toString()));
+      }
       return;
     }
     int attempt = saved.getInteger("attempt", -1);
     JobCoordinator c = coordinator(e, job);
+    c.carryDetails(details); // the checkpoints and figures of former leaders go on
     if (attempt >= 0) {
       c.carryMetrics(saved.getJsonObject("metrics")).resumeAfter(attempt, saved.getLong("firstCheckpointId", 1L));
     }
@@ -512,14 +521,15 @@ final class JobRegistry {
       return Future.succeededFuture(); // another leader owns the entries now
     }
     JsonObject j = describe(e);
-    e.published = j;
-    Future<Void> put = map.put(e.id, j);
     if (e.endedBefore == null) {
       JsonObject d = new JsonObject().put("vertices", e.coordinator.vertexMetrics())
           .put("checkpoints", e.coordinator.checkpointHistory());
       e.details = d;
+      j.put(DETAILS_KEY, d);
       details.put(e.id, d).onFailure(x -> LOG.debug("job {}: cannot publish its details: {}", e.id, x.toString()));
     }
+    e.published = j;
+    Future<Void> put = map.put(e.id, j);
     Path durable = durablePath(e);
     if (durable != null) {
       vertx.executeBlocking(() -> {

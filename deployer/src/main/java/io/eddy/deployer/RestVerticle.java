@@ -92,7 +92,7 @@ public final class RestVerticle extends VerticleBase {
       if (j == null) {
         error(ctx, 404, "no job '" + ctx.pathParam("id") + "'");
       } else {
-        ctx.json(j);
+        ctx.json(withoutDetails(j));
       }
     }).onFailure(ctx::fail));
     router.post("/jobs/:id/cancel").handler(ctx ->
@@ -251,7 +251,17 @@ public final class RestVerticle extends VerticleBase {
 
   private static List<JsonObject> validJobs(java.util.Map<String, ?> entries) {
     return entries.entrySet().stream().map(e -> ClusterMapEntries.job(e.getKey(), e.getValue()))
-        .filter(java.util.Objects::nonNull).toList();
+        .filter(java.util.Objects::nonNull).map(RestVerticle::withoutDetails).toList();
+  }
+
+  /** A job entry without the details it carries for the next leader: {@code /jobs/{id}/...} serves those. */
+  private static JsonObject withoutDetails(JsonObject job) {
+    if (!job.containsKey(JobRegistry.DETAILS_KEY)) {
+      return job;
+    }
+    JsonObject j = job.copy();
+    j.remove(JobRegistry.DETAILS_KEY);
+    return j;
   }
 
   static void error(RoutingContext ctx, int status, String message) {

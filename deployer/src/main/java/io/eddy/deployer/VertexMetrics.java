@@ -16,7 +16,8 @@ import java.util.Map;
  *
  * <p>Confined to the {@link JobCoordinator}'s context: {@link #onReport} when an acknowledgement arrives,
  * {@link #newAttempt} when the next attempt is deployed (its subtasks count from zero again), {@link #describe}
- * when the registry publishes the job.
+ * when the registry publishes the job. A coordinator that takes a job over from a former leader {@link #carry carries}
+ * the figures that leader published; they stand until the first subtask of the new attempt reports.
  */
 final class VertexMetrics {
   /** One subtask's last report and the rates derived from it. */
@@ -26,6 +27,22 @@ final class VertexMetrics {
   }
 
   private final Map<String, Sample> samples = new HashMap<>(); // "vertex/subtask"
+  private final Map<Integer, JsonObject> carried = new HashMap<>(); // vertex id: a former leader's figures
+
+  /**
+   * Starts from {@code described}, a former {@link #describe} as published with the job: each vertex's figures are
+   * shown as they were until a subtask reports again. Entries without a numeric {@code id} are ignored.
+   */
+  void carry(JsonArray described) {
+    if (described == null) {
+      return;
+    }
+    for (Object o : described) {
+      if (o instanceof JsonObject v && v.getValue("id") instanceof Number id) {
+        carried.put(id.intValue(), v.copy());
+      }
+    }
+  }
 
   /** The next attempt runs: its subtasks' counters start from zero. */
   void newAttempt() {
@@ -39,6 +56,7 @@ final class VertexMetrics {
    * @param gauges its {@code TaskMetrics.gauges()}
    */
   void onReport(int vertex, int subtask, Map<String, Long> counters, Map<String, Long> gauges) {
+    carried.clear(); // the new attempt's figures replace the former leader's
     String key = vertex + "/" + subtask;
     long at = gauges.getOrDefault("atMillis", 0L);
     long in = counters.getOrDefault("recordsIn", 0L);
@@ -109,6 +127,10 @@ final class VertexMetrics {
           stateBytes += s.stateBytes;
           subtasks.add(new JsonObject().put("subtask", i).put("stateBytes", s.stateBytes));
         }
+      }
+      if (reported == 0 && carried.containsKey(v.id())) {
+        out.add(carried.get(v.id()).copy());
+        continue;
       }
       j.put("reportedSubtasks", reported);
       if (reported > 0) {

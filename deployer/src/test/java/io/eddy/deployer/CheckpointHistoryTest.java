@@ -51,4 +51,41 @@ class CheckpointHistoryTest {
     assertThat(c.getString("path")).isEqualTo("/sp/savepoint-1");
     assertThat(h.describe().containsKey("lastFailure")).isFalse();
   }
+
+  @Test
+  void aNewLeaderCarriesTheHistoryOnFromWhatTheFormerPublished() {
+    CheckpointHistory former = new CheckpointHistory();
+    for (long id = 1; id <= CheckpointHistory.KEEP; id++) {
+      former.completed(id, "checkpoint", id * 1000, id, id * 10, 0, null);
+    }
+    former.failed(CheckpointHistory.KEEP + 1, "stopping", 5, "aborted: timed out");
+    JsonObject published = former.describe();
+
+    CheckpointHistory next = new CheckpointHistory();
+    next.carry(new JsonObject(published.encode())); // as read back from the cluster map or the durable copy
+    assertThat(next.describe()).isEqualTo(published);
+    long id = CheckpointHistory.KEEP + 2;
+    next.completed(id, "checkpoint", 1, 2, 3, 0, null);
+    next.completed(id - 1, "checkpoint", 1, 2, 3, 0, null); // carried already: its first outcome stays
+    JsonObject d = next.describe();
+    assertThat(d.getLong("completed")).isEqualTo(CheckpointHistory.KEEP + 1L);
+    assertThat(d.getLong("failed")).isEqualTo(1L);
+    assertThat(d.getJsonArray("history")).hasSize(CheckpointHistory.KEEP);
+    assertThat(d.getJsonArray("history").getJsonObject(0).getLong("id")).isEqualTo(id);
+    assertThat(d.getJsonArray("history").getJsonObject(1).getString("status")).isEqualTo("FAILED");
+    assertThat(d.getJsonObject("lastFailure").getLong("id")).isEqualTo(id - 1);
+  }
+
+  @Test
+  void malformedCarriedEntriesAreLeftOut() {
+    CheckpointHistory h = new CheckpointHistory();
+    h.carry(new JsonObject().put("completed", "many").put("failed", 2)
+        .put("history", new JsonArray().add("x").add(new JsonObject().put("id", "7"))
+            .add(new JsonObject().put("id", 5).put("status", "COMPLETED"))));
+    JsonObject d = h.describe();
+    assertThat(d.getLong("completed")).isZero();
+    assertThat(d.getLong("failed")).isEqualTo(2L);
+    assertThat(d.getJsonArray("history")).hasSize(1);
+    assertThat(d.getJsonArray("history").getJsonObject(0).getLong("id")).isEqualTo(5L);
+  }
 }

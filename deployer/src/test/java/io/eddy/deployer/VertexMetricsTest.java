@@ -47,7 +47,8 @@ class VertexMetricsTest {
     return java.util.Map.of("recordsIn", in, "recordsOut", out);
   }
 
-  private static java.util.Map<String, Long> gauges(long at, long since, long blockedNanos, long inWm, long outWm, long alignNanos) {
+  private static java.util.Map<String, Long> gauges(long at, long since, long blockedNanos, long inWm, long outWm,
+      long alignNanos) {
     return java.util.Map.of("atMillis", at, "runningSinceMillis", since, "backPressuredNanos", blockedNanos,
         "inputWatermark", inWm, "outputWatermark", outWm, "alignmentNanos", alignNanos);
   }
@@ -167,5 +168,23 @@ class VertexMetricsTest {
     }
     m.newAttempt();
     assertThat(m.describe(plan).getJsonObject(1).containsKey("stateBytes")).as("after a new attempt").isFalse();
+  }
+
+  @Test
+  void aFormerLeadersFiguresStandUntilTheNewAttemptReports() {
+    ExecutionPlan plan = plan();
+    int sum = plan.vertices().get(1).id();
+    VertexMetrics former = new VertexMetrics();
+    former.onReport(sum, 0, counters(6000, 3000), gauges(13_000, 10_000, 0, 12_000, 11_000, 0));
+    JsonArray published = former.describe(plan);
+
+    VertexMetrics next = new VertexMetrics();
+    next.carry(new JsonArray(published.encode()));
+    next.newAttempt();
+    assertThat(next.describe(plan)).isEqualTo(published);
+    next.onReport(sum, 0, counters(10, 5), gauges(20_000, 19_000, 0, 19_500, 19_400, 0));
+    JsonObject k = next.describe(plan).getJsonObject(1);
+    assertThat(k.getLong("recordsIn")).as("the new attempt's own figures").isEqualTo(10L);
+    assertThat(next.describe(plan).getJsonObject(0).getInteger("reportedSubtasks")).isZero();
   }
 }

@@ -66,6 +66,8 @@ class ClusterFailoverIT extends ClusterProcessTest {
     assertThat(Q5ClusterJob.nodes(job.status(survivors.get(0)))).as("nodes running the job before the kill")
         .contains(victim.id());
 
+    List<Long> listedBefore = Q5ClusterJob.completedIds(job.checkpoints(survivors.get(0)));
+    assertThat(listedBefore).as("checkpoints listed before the kill").isNotEmpty();
     long checkpointBefore = job.latestCheckpoint().orElseThrow();
     int linesBefore = job.committedCount();
     Set<String> filesAtKill = job.committedFileNames();
@@ -81,6 +83,9 @@ class ClusterFailoverIT extends ClusterProcessTest {
         RECOVERY_TIMEOUT, s -> "RUNNING".equals(s.getString("state")) && s.getInteger("attempt", -1) > attemptBefore);
     long runningAgain = System.nanoTime();
     Set<String> filesAtRecovery = job.committedFileNames();
+    // the checkpoint history survives the kill, also of the leader: the newest one listed before is listed still
+    assertThat(Q5ClusterJob.completedIds(job.checkpoints(survivors.get(0))))
+        .as("GET /jobs/%s/checkpoints after the kill", job.id).contains(listedBefore.get(0));
 
     String firstNewFile = "none before the job finished";
     long[] newFileAt = {-1};

@@ -83,6 +83,19 @@ final class Q5ClusterJob {
     return r.json();
   }
 
+  /** {@code GET /jobs/{id}/checkpoints} on {@code via}: the recent checkpoints (200 required). */
+  JsonObject checkpoints(Node via) throws Exception {
+    Response r = cluster.get(via, "/jobs/" + id + "/checkpoints");
+    assertThat(r.status()).as("GET /jobs/%s/checkpoints on %s: %s", id, via, r).isEqualTo(200);
+    return r.json();
+  }
+
+  /** The ids of the completed checkpoints in a {@link #checkpoints} answer, newest first. */
+  static List<Long> completedIds(JsonObject checkpoints) {
+    return checkpoints.getJsonArray("history").stream().map(o -> (JsonObject) o)
+        .filter(c -> "COMPLETED".equals(c.getString("status"))).map(c -> c.getLong("id")).toList();
+  }
+
   /**
    * Waits until the job's status, read from the first of {@code via} that answers, satisfies {@code wanted}; fails
    * at once when the job reaches a terminal state that does not.

@@ -185,6 +185,18 @@ class ClusterPlacementTest {
     return nodes;
   }
 
+  private static JsonObject checkpoints(ClusterNode via, String id) throws Exception {
+    HttpResponse<String> r = call(via, "GET", "/jobs/" + id + "/checkpoints", null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return new JsonObject(r.body());
+  }
+
+  /** The ids of the completed checkpoints in a {@code /checkpoints} answer, newest first. */
+  private static List<Long> completedIds(JsonObject checkpoints) {
+    return checkpoints.getJsonArray("history").stream().map(o -> (JsonObject) o)
+        .filter(c -> "COMPLETED".equals(c.getString("status"))).map(c -> c.getLong("id")).toList();
+  }
+
   /** Submits the adaptive q5 job via {@code node}; returns once it runs on 3 nodes and has completed two checkpoints there. */
   private String runAdaptiveQ5(ClusterNode via, long events) throws Exception {
     JsonObject job = q5(events, 100_000).put("scaling", new JsonObject().put("mode", "adaptive").put("max", 3));
@@ -234,6 +246,9 @@ class ClusterPlacementTest {
     List<ClusterNode> others = nodes.subList(1, 3);
     String id = runAdaptiveQ5(others.get(0), events);
     int attempt = awaitJob(leader, id, j -> true, "listed").getInteger("attempt");
+    JsonObject before = checkpoints(others.get(0), id);
+    List<Long> completedBefore = completedIds(before);
+    assertThat(completedBefore).as("checkpoints under the first leader").isNotEmpty();
 
     await(leader.close(), 90);
     started.remove(leader);
@@ -241,6 +256,18 @@ class ClusterPlacementTest {
         && j.getInteger("attempt") > attempt, "carried on by the next leader");
     assertThat(others.get(0).isLeader() || others.get(1).isLeader()).as("a new leader").isTrue();
     assertThat(nodesOf(resumed)).doesNotContain(leader.nodeId()).hasSize(2);
+    // the history goes on under the new leader: the first leader's checkpoints and its hand-over's stopping one
+    JsonObject after = checkpoints(others.get(1), id);
+    List<Long> completedAfter = completedIds(after);
+    long newestBefore = completedBefore.get(0);
+    assertThat(completedAfter).as("GET /jobs/%s/checkpoints after the hand-over: %s", id, after.encode())
+        .contains(newestBefore);
+    long oldestKept = completedAfter.get(completedAfter.size() - 1); // the history is bounded
+    assertThat(completedAfter).containsAll(completedBefore.stream().filter(c -> c >= oldestKept).toList());
+    assertThat(after.getJsonArray("history").stream().map(o -> (JsonObject) o)
+        .anyMatch(c -> "stopping".equals(c.getString("kind")) && c.getLong("id") > newestBefore
+            && "COMPLETED".equals(c.getString("status")))).as("the hand-over's stopping checkpoint").isTrue();
+    assertThat(after.getLong("completed")).isGreaterThan(before.getLong("completed"));
     JsonObject done = awaitFinishedExactly(others.get(1), id, events);
     assertThat(done.getJsonObject("metrics").getLong("sourceRecords"))
         .as("bids read under both leaders: the handover's stopping checkpoint leaves nothing to replay")

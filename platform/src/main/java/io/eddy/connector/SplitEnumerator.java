@@ -31,7 +31,10 @@ public interface SplitEnumerator extends AutoCloseable {
 
   /**
    * The splits handed out so far, taken when checkpoint {@code checkpointId} is triggered (before
-   * any reader sees its barrier, so every split listed reached its reader before the barrier).
+   * any reader sees its barrier, so every split listed reached its reader before the barrier). For
+   * a stopping checkpoint (rescale, hand-over), whose readers read nothing after the barrier, it is
+   * taken again once every subtask has acknowledged, and the enumerator is closed right after: the
+   * splits handed out in between were never read, and the next attempt hands them out again.
    */
   List<SourceSplit> snapshotState(long checkpointId);
 
