@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -54,10 +52,7 @@ class ClusterMapEntriesTest {
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void aNodeIgnoresMalformedEntriesOfTheClusterMaps() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    int port = io.eddy.testing.FreePorts.next(); // below the ephemeral range: see FreePorts
     NodeConfig conf = NodeConfig.defaults().withClusterName("eddy-maps-" + UUID.randomUUID().toString().substring(0, 8))
         .withHttpPort(port).withSlots(2);
     ClusterNode node = await(ClusterNode.start(conf), 60);

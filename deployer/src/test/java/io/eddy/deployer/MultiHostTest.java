@@ -7,9 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.net.ConnectException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -86,9 +84,7 @@ class MultiHostTest {
   }
 
   private static int freePort(String host) throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName(host))) {
-      return s.getLocalPort();
-    }
+    return io.eddy.testing.FreePorts.next(host); // below the ephemeral range: see FreePorts
   }
 
   private static <T> T await(Future<T> f, int seconds) throws Exception {

@@ -5,8 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -464,28 +462,11 @@ final class ClusterProcesses implements AutoCloseable {
   // ---------------------------------------------------------------------------------------------- ports
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return io.eddy.testing.FreePorts.next(); // below the ephemeral range: see FreePorts
   }
 
-  /** A free port with the next few free too (Hazelcast auto-increments from it) and room for its 20 ports. */
+  /** A free port with the next few free too (Hazelcast auto-increments from it). */
   private static int freeHazelcastBase() throws IOException {
-    for (int attempt = 0; attempt < 50; attempt++) {
-      int base = freePort();
-      if (base > 65_000 || !free(base + 1) || !free(base + 2) || !free(base + 3)) {
-        continue;
-      }
-      return base;
-    }
-    throw new IOException("found no free Hazelcast base port with 3 free ports after it");
-  }
-
-  private static boolean free(int port) {
-    try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-      return true;
-    } catch (IOException e) {
-      return false;
-    }
+    return io.eddy.testing.FreePorts.nextWithFollowers(3);
   }
 }

@@ -7,8 +7,6 @@ import io.eddy.deployer.NodeConfig;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -80,9 +78,7 @@ class DashboardBrowserTest {
   }
 
   private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return io.eddy.testing.FreePorts.next(); // below the ephemeral range: see FreePorts
   }
 
   private ClusterNode start(NodeConfig conf) throws Exception {

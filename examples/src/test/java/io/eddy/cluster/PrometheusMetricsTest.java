@@ -8,8 +8,6 @@ import io.eddy.runtime.LiveTasks;
 import io.eddy.runtime.TaskMetrics;
 import io.eddy.runtime.TaskVerticle;
 import io.vertx.core.json.JsonObject;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -111,9 +109,7 @@ class PrometheusMetricsTest {
   }
 
   private static int freePort() throws Exception {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return io.eddy.testing.FreePorts.next(); // below the ephemeral range: see FreePorts
   }
 
   private ClusterNode start(NodeConfig conf) throws Exception {

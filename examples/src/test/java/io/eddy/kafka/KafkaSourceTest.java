@@ -160,10 +160,7 @@ class KafkaSourceTest {
     assertThat(missing.status()).isEqualTo(JobStatus.FAILED);
     assertThat(missing.error()).isEqualTo("kafka source 'in': topic 'no-such-topic' does not exist on " + broker.bootstrapServers());
 
-    int closedPort;
-    try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-      closedPort = s.getLocalPort();
-    }
+    int closedPort = io.eddy.testing.FreePorts.next(); // below the ephemeral range: see FreePorts
     KafkaSource<String> nowhere = KafkaSource.<String>builder().name("in").bootstrapServers("127.0.0.1:" + closedPort)
         .topics("t").format(Formats.string()).requestTimeoutMillis(2000).build();
     JobResult unreachable = runCollecting(nowhere, 1, "fail", out, null);

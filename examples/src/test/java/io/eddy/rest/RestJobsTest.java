@@ -6,7 +6,6 @@ import io.eddy.deployer.ClusterNode;
 import io.eddy.deployer.NodeConfig;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -34,10 +33,7 @@ class RestJobsTest {
 
   @BeforeEach
   void start() throws Exception {
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    int port = io.eddy.testing.FreePorts.next(); // below the ephemeral range: see FreePorts
     NodeConfig conf = NodeConfig.defaults().withClusterName("eddy-rest-" + UUID.randomUUID().toString().substring(0, 8))
         .withHttpPort(port).withSlots(4) // room to rescale from 2 to 3
         .withPathRoots(List.of(System.getProperty("java.io.tmpdir"))); // where @TempDir puts the checkpoints

@@ -9,7 +9,6 @@ import io.eddy.testing.TestCertificates;
 import io.vertx.core.json.JsonObject;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -49,10 +48,7 @@ class RestSecurityTest {
   void start() throws Exception {
     allowed = Files.createDirectories(tmp.resolve("allowed"));
     cert = TestCertificates.selfSigned(tmp, "rest");
-    int port;
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      port = s.getLocalPort();
-    }
+    int port = io.eddy.testing.FreePorts.next(); // below the ephemeral range: see FreePorts
     NodeConfig conf = NodeConfig.defaults().withClusterName("eddy-sec-" + UUID.randomUUID().toString().substring(0, 8))
         .withHttpPort(port).withSlots(2).withPathRoots(List.of(allowed.toString()))
         .withRestSecurity(TOKEN, new NodeConfig.Tls(cert.certificate().toString(), cert.key().toString(), null));

@@ -1,7 +1,6 @@
 package io.eddy.connectors.kafka;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -244,8 +243,6 @@ public final class KafkaTestBroker implements AutoCloseable {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return s.getLocalPort();
-    }
+    return io.eddy.testing.FreePorts.next(); // below the ephemeral range: see FreePorts
   }
 }
