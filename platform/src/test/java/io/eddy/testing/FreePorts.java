@@ -71,9 +71,10 @@ public final class FreePorts {
 
   /** The low end of the kernel's ephemeral port range (Linux), or 32768 where it cannot be read. */
   private static int ephemeralLow() {
-    try {
-      String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
-      return Integer.parseInt(range.split("\\s+")[0]);
+    // read line-wise: Files.readString gave "3" for this /proc file here (JDK 17), not the range
+    try (java.io.BufferedReader r = Files.newBufferedReader(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+      int low = Integer.parseInt(r.readLine().trim().split("\\s+")[0]);
+      return low > LOWEST + 1_000 ? low : 32_768;
     } catch (IOException | RuntimeException e) {
       return 32_768;
     }
