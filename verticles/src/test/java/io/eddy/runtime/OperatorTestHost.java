@@ -14,8 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -25,13 +23,13 @@ import java.util.function.BooleanSupplier;
  * {@link #call}, which runs on that context.
  */
 final class OperatorTestHost implements OperatorHost, AutoCloseable {
-  private static final long WAIT_MILLIS = 30_000;
-  final Vertx vertx = Vertx.vertx();
-  private final Context context = vertx.getOrCreateContext();
+  private final TaskLoop loop = new TaskLoop(); // the event loop the operator runs on
+  final Vertx vertx = loop.vertx;
+  private final Context context = loop.context;
   private final TaskMetrics metrics = new TaskMetrics();
   private final SerdeRegistry serdes = SerdeRegistry.withBuiltIns();
   private final BadRecordPolicy policy;
-  private volatile Thread loop;
+  private volatile Thread loopThread;
   /** What reached the main output: "value@timestamp", "w<watermark>", "end". */
   final List<String> out = Collections.synchronizedList(new ArrayList<>());
   /** What reached the bad-record side output. */
@@ -62,7 +60,7 @@ final class OperatorTestHost implements OperatorHost, AutoCloseable {
 
   OperatorTestHost(BadRecordPolicy policy) throws Exception {
     this.policy = policy;
-    call(() -> loop = Thread.currentThread());
+    call(() -> loopThread = Thread.currentThread());
   }
 
   /** Sets {@code op} up as the head of a chain whose main output and dead letters are recorded. */
@@ -100,22 +98,11 @@ final class OperatorTestHost implements OperatorHost, AutoCloseable {
 
   /** Runs {@code action} on the host's event loop and returns its result. */
   <T> T call(Callable<T> action) throws Exception {
-    CompletableFuture<T> done = new CompletableFuture<>();
-    context.runOnContext(v -> {
-      try {
-        done.complete(action.call());
-      } catch (Throwable e) {
-        done.completeExceptionally(e);
-      }
-    });
-    return done.get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    return loop.call(action);
   }
 
   void run(ThrowingRunnable action) throws Exception {
-    call(() -> {
-      action.run();
-      return null;
-    });
+    loop.run(action);
   }
 
   interface ThrowingRunnable {
@@ -124,13 +111,7 @@ final class OperatorTestHost implements OperatorHost, AutoCloseable {
 
   /** Waits until {@code condition} holds, checking on the event loop (so after what is queued there). */
   void await(String what, BooleanSupplier condition) throws Exception {
-    long deadline = System.currentTimeMillis() + WAIT_MILLIS;
-    while (!call(condition::getAsBoolean)) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("not within " + WAIT_MILLIS + " ms: " + what);
-      }
-      Thread.sleep(5); // polling a condition, not waiting for it to happen by itself
-    }
+    loop.await(what, condition);
   }
 
   long metric(String name) {
@@ -139,7 +120,7 @@ final class OperatorTestHost implements OperatorHost, AutoCloseable {
 
   @Override
   public void close() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(WAIT_MILLIS, TimeUnit.MILLISECONDS);
+    loop.close();
   }
 
   // OperatorHost
@@ -219,7 +200,7 @@ final class OperatorTestHost implements OperatorHost, AutoCloseable {
 
   @Override
   public void runOnTask(Runnable action) {
-    if (Thread.currentThread() != loop) {
+    if (Thread.currentThread() != loopThread) {
       context.runOnContext(v -> runOnTask(action));
       return;
     }
