@@ -1,6 +1,5 @@
 package io.eddy.runtime;
 
-import io.eddy.api.BadRecordPolicy;
 import io.eddy.checkpoint.CheckpointSettings;
 import io.eddy.checkpoint.CheckpointStorage;
 import io.eddy.config.FrameSettings;
@@ -56,7 +55,6 @@ public final class TaskVerticle extends VerticleBase {
 
   private JobVertex vertex;
   private FrameSettings frames;
-  private BadRecordPolicy badRecordPolicy;
   private CheckpointSettings checkpointSettings; // null: none
   private SerdeRegistry serdes;
   private ChainHost host;
@@ -138,7 +136,6 @@ public final class TaskVerticle extends VerticleBase {
     TaskMessage.registerCodecOn(bus);
     JobConfig config = job.config();
     frames = config.frame();
-    badRecordPolicy = config.badRecords();
     checkpointSettings = config.checkpoints();
     JobDefinition.Instance instance = job.instantiate();
     vertex = instance.plan().vertex(id.vertex());
@@ -177,7 +174,7 @@ public final class TaskVerticle extends VerticleBase {
         return Future.succeededFuture();
       }
       source = new SourceDriver(id, vertex.head().name(), ((Specs.SourceSpec) vertex.head().spec()).source(),
-          chain.head(), chain.sourceBadRecords(), badRecordPolicy, metrics, sourceTask);
+          chain.head(), chain.sourceBadRecords(), host.badRecordPolicy(), metrics, sourceTask);
       checkpoints.source(source);
       return source.open(vertx, context, vertex.parallelism(), positions, restoreFrom != null);
     }));
