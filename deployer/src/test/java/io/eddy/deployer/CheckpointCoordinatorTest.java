@@ -25,6 +25,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -65,6 +66,7 @@ class CheckpointCoordinatorTest {
   private final Set<TaskId> silent = ConcurrentHashMap.newKeySet(); // acknowledge nothing
   private final Set<TaskId> ended = ConcurrentHashMap.newKeySet(); // no barrier reaches them
   private final Map<Long, Set<TaskId>> sourceAcks = new ConcurrentHashMap<>();
+  private final Map<Long, Set<TaskId>> sourceTriggers = new HashMap<>(); // on the context only
   private final AtomicInteger ticks = new AtomicInteger(); // periodic trigger checks (Job.running calls)
   private final AtomicInteger acknowledged = new AtomicInteger(); // Job.acknowledged calls
   private final List<String> finalFailures = new CopyOnWriteArrayList<>();
@@ -239,13 +241,15 @@ class CheckpointCoordinatorTest {
     } else if (command instanceof TaskCommand.TriggerCheckpoint c) {
       ack(t, c.checkpointId());
       if (isSource(t)) {
-        Set<TaskId> acked = sourceAcks.computeIfAbsent(c.checkpointId(), id -> ConcurrentHashMap.newKeySet());
-        acked.add(t);
+        Set<TaskId> arrived = sourceTriggers.computeIfAbsent(c.checkpointId(), id -> new HashSet<>());
+        arrived.add(t);
         long sources = attempt.tasks().stream().filter(this::isSource).count();
-        if (acked.size() == sources) { // the barrier has reached every downstream subtask still reading
+        if (arrived.size() == sources) { // the barrier has reached every downstream subtask still reading
           attempt.tasks().stream().filter(d -> !isSource(d) && !ended.contains(d) && !silent.contains(d))
               .forEach(d -> ack(d, c.checkpointId()));
         }
+        // published only now: a test that waits for it may then change who is silent without racing the loop above
+        sourceAcks.computeIfAbsent(c.checkpointId(), id -> ConcurrentHashMap.newKeySet()).add(t);
       }
     }
   }
