@@ -215,7 +215,8 @@ function showVertices(vertices) {
   const body = $('vertices').tBodies[0];
   body.replaceChildren(...vertices.map((v) => {
     const tr = row([v.name, v.parallelism, rate(v.recordsInPerSecond), rate(v.recordsOutPerSecond),
-      count(v.recordsIn), count(v.recordsOut), percent(v.backPressure), lag(v), millis(v.alignmentMillis)],
+      count(v.recordsIn), count(v.recordsOut), percent(v.backPressure), lag(v), millis(v.alignmentMillis),
+      v.stateBytes === undefined ? '\u2013' : bytes(v.stateBytes)],
     { 'data-vertex': v.id });
     tr.cells[0].className = 'vertex-name';
     tr.cells[1].className = 'vertex-parallelism';

@@ -239,6 +239,21 @@ class DashboardBrowserTest {
     assertThat(pageCount).isLessThanOrEqualTo(checkpoints.getLong("completed"));
     assertThat(checkpoints.getJsonArray("history").stream().map(c -> String.valueOf(((JsonObject) c).getLong("id"))))
         .contains(newestOnPage);
+    // state size: what GET /jobs/{id}/vertices reports for each vertex (the last completed checkpoint's), in the
+    // table; it changes with each checkpoint, so the page and the API are compared in one step of the wait
+    new WebDriverWait(browser, WAIT).withMessage(() -> "state column " + column("vertices", 9))
+        .until(d -> {
+          List<String> page = column("vertices", 9);
+          JsonArray now;
+          try {
+            now = new JsonArray(get(via, "/jobs/" + id + "/vertices"));
+          } catch (Exception e) {
+            throw new IllegalStateException(e);
+          }
+          List<String> api = now.stream().map(JsonObject.class::cast)
+              .map(v -> v.containsKey("stateBytes") ? bytesText(v.getLong("stateBytes")) : "\u2013").toList();
+          return page.equals(api) && api.stream().anyMatch(t -> !t.equals("\u2013") && !t.equals("0 B"));
+        });
     screenshot("running");
 
     // savepoint from the page: the answer names its directory, which the REST history lists and which holds one
@@ -284,6 +299,20 @@ class DashboardBrowserTest {
     awaitText("job-state", "CANCELED"::equals, "CANCELED");
     assertThat(browser.findElement(By.id("action-savepoint")).isEnabled()).as("actions of an ended job").isFalse();
     screenshot("canceled");
+  }
+
+  /** A byte count as the dashboard writes it (app.js {@code bytes}). */
+  private static String bytesText(long n) {
+    if (n >= 1L << 30) {
+      return String.format(java.util.Locale.ROOT, "%.1f GiB", n / (double) (1L << 30));
+    }
+    if (n >= 1L << 20) {
+      return String.format(java.util.Locale.ROOT, "%.1f MiB", n / (double) (1L << 20));
+    }
+    if (n >= 1L << 10) {
+      return String.format(java.util.Locale.ROOT, "%.1f KiB", n / (double) (1L << 10));
+    }
+    return n + " B";
   }
 
   /** The job's vertices once every subtask of the attempt at {@code parallelism} has reported. */
