@@ -78,6 +78,8 @@ public final class ClusterNode {
     options.setMetricsOptions(metrics.vertxMetricsOptions());
     return Vertx.builder().with(options).withClusterManager(cm).withMetrics(metrics.vertxMetricsFactory())
         .buildClustered().compose(vertx -> {
+      // before any verticle: requests between deployers arrive as soon as this node is a member
+      io.eddy.deployer.control.DeployerMessage.registerCodecOn(vertx.eventBus());
       ClusterNode node = new ClusterNode(config, vertx, cm, metrics);
       cm.nodeListener(new NodeListener() {
         @Override

@@ -1,11 +1,13 @@
 package io.eddy.deployer;
 
+import io.eddy.deployer.control.DeployerMessage;
+import io.eddy.deployer.control.NodeRequest;
+
 import io.eddy.graph.JobDefinition;
 import io.eddy.runtime.TaskId;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import java.util.ArrayList;
@@ -110,17 +112,18 @@ final class ClusterTaskHosts implements TaskHosts {
 
   @Override
   public Future<Void> deploy(JobDefinition job, SlotAssignment slots, List<TaskId> tasks, JsonObject restore) {
-    Map<String, JsonArray> byNode = new LinkedHashMap<>();
+    Map<String, List<NodeRequest.Subtask>> byNode = new LinkedHashMap<>();
     for (TaskId t : tasks) {
-      byNode.computeIfAbsent(slots.nodeOf(t), n -> new JsonArray()).add(new JsonArray().add(t.vertex()).add(t.subtask()));
+      byNode.computeIfAbsent(slots.nodeOf(t), n -> new ArrayList<>()).add(new NodeRequest.Subtask(t.vertex(), t.subtask()));
     }
     TaskId first = tasks.get(0);
-    DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(DEPLOY_TIMEOUT_MILLIS);
+    DeliveryOptions timeout = DeployerMessage.delivery(DEPLOY_TIMEOUT_MILLIS);
+    String jobJson = job.config().raw().encode();
+    String restoreJson = restore == null ? null : restore.encode();
     List<Future<?>> deployed = new ArrayList<>();
     byNode.forEach((nodeId, list) -> {
-      JsonObject request = new JsonObject().put("action", "deploy").put("jobId", first.jobId())
-          .put("attempt", first.attempt()).put("job", job.config().raw()).put("source", job.config().source())
-          .put("slots", new JsonArray(slots.nodes())).put("tasks", list).put("restore", restore);
+      NodeRequest.Deploy request = new NodeRequest.Deploy(first.jobId(), first.attempt(), jobJson,
+          job.config().source(), slots.nodes(), list, restoreJson);
       deployed.add(vertx.eventBus().request(NodeVerticle.tasksAddress(nodeId), request, timeout)
           .recover(e -> Future.failedFuture(new IllegalStateException(
               "deploying on node " + nodeId + ": " + e.getMessage(), e))));
@@ -131,8 +134,8 @@ final class ClusterTaskHosts implements TaskHosts {
 
   @Override
   public Future<Void> undeploy(String jobId, int attempt) {
-    DeliveryOptions timeout = new DeliveryOptions().setSendTimeout(UNDEPLOY_TIMEOUT_MILLIS);
-    JsonObject request = new JsonObject().put("action", "undeploy").put("jobId", jobId).put("attempt", attempt);
+    DeliveryOptions timeout = DeployerMessage.delivery(UNDEPLOY_TIMEOUT_MILLIS);
+    NodeRequest.Undeploy request = new NodeRequest.Undeploy(jobId, attempt);
     List<Future<?>> undeployed = new ArrayList<>();
     for (String member : node.members()) {
       undeployed.add(vertx.eventBus().request(NodeVerticle.tasksAddress(member), request, timeout));

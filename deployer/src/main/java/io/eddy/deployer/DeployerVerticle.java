@@ -247,8 +247,8 @@ public final class DeployerVerticle extends VerticleBase {
     }
     // asked again on a timeout: the leader may have left meanwhile (or this node may lead now)
     return vertx.eventBus().<JsonObject>request(JobRegistry.ADDRESS,
-            new JsonObject().put("action", "drain").put("node", node.nodeId()),
-            new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(DRAIN_REQUEST_MILLIS))
+            new io.eddy.deployer.control.JobRequest.Drain(node.nodeId()),
+            io.eddy.deployer.control.DeployerMessage.delivery(DRAIN_REQUEST_MILLIS))
         .<Void>mapEmpty()
         .recover(e -> {
           io.vertx.core.Promise<Void> retry = io.vertx.core.Promise.promise();

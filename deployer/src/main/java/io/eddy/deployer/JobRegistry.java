@@ -3,6 +3,7 @@ package io.eddy.deployer;
 import io.eddy.config.ConfigException;
 import io.eddy.config.JobConfig;
 import io.eddy.config.PathPolicy;
+import io.eddy.deployer.control.JobRequest;
 import io.eddy.graph.JobDefinition;
 import io.eddy.graph.JobVertex;
 import io.eddy.runtime.TaskId;
@@ -30,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * {@link #JOBS_MAP}, which every node's REST API reads, and to {@code job-<id>.json} next to the job's checkpoints,
  * so that a new leader, on taking over, carries on every job that had not ended from its latest completed checkpoint.
  *
- * <p>The leader takes job mutations on {@link #ADDRESS} (every node's REST API forwards them there): {@code submit,
- * cancel, savepoint, rescale} and {@code drain} (a node leaving gracefully). Failures are replies with the HTTP status
+ * <p>The leader takes job mutations on {@link #ADDRESS} (every node's REST API forwards them there): the
+ * {@link JobRequest}s submit, cancel, take a savepoint, rescale, and drain (a node leaving gracefully). Failures are replies with the HTTP status
  * as the code: 400 for a bad job, 404 for an unknown id, 409 for a request the job's state refuses.
  *
  * <p>Every second it reconciles: a job running on fewer slots than it wants (an adaptive job after a node joined, a
@@ -61,7 +62,7 @@ final class JobRegistry {
   private final Map<String, Entry> jobs = new LinkedHashMap<>();
   private AsyncMap<String, JsonObject> map;
   private AsyncMap<String, JsonObject> details;
-  private MessageConsumer<JsonObject> requests;
+  private MessageConsumer<Object> requests;
   private long reconcileTimer = -1;
   private boolean revoked; // this node no longer leads: nothing more is published
 
@@ -250,59 +251,55 @@ final class JobRegistry {
 
   // ---- requests
 
-  private void onRequest(Message<JsonObject> msg) {
-    JsonObject body = msg.body();
-    String action = body.getString("action", "");
-    if (action.equals("submit")) {
-      submit(msg, body.getString("job"), body.getString("fromSavepoint"));
+  private void onRequest(Message<Object> msg) {
+    if (!(msg.body() instanceof JobRequest request)) {
+      msg.fail(400, "not a job request: " + (msg.body() == null ? "no body" : msg.body().getClass().getSimpleName()));
       return;
     }
-    if (action.equals("drain")) {
-      drain(body.getString("node")).onComplete(ar -> msg.reply(new JsonObject().put("drained", ar.succeeded())));
+    if (request instanceof JobRequest.Submit s) {
+      submit(msg, s.jobJson(), s.fromSavepoint());
       return;
     }
-    Entry e = jobs.get(body.getString("id"));
+    if (request instanceof JobRequest.Drain d) {
+      drain(d.nodeId()).onComplete(ar -> msg.reply(new JsonObject().put("drained", ar.succeeded())));
+      return;
+    }
+    String id = request instanceof JobRequest.Cancel c ? c.jobId()
+        : request instanceof JobRequest.TakeSavepoint t ? t.jobId() : ((JobRequest.Rescale) request).jobId();
+    Entry e = jobs.get(id);
     if (e == null) {
-      msg.fail(404, "no job '" + body.getString("id") + "'");
+      msg.fail(404, "no job '" + id + "'");
       return;
     }
     if (e.result != null || e.failure != null) {
       msg.fail(409, "job '" + e.id + "' has ended (" + (e.result != null ? e.result.status() : JobStatus.FAILED) + ")");
       return;
     }
-    Future<JsonObject> answer = switch (action) {
-      case "cancel" -> {
-        e.coordinator.cancel();
-        yield Future.succeededFuture(new JsonObject().put("id", e.id).put("canceled", true));
+    Future<JsonObject> answer;
+    if (request instanceof JobRequest.Cancel) {
+      e.coordinator.cancel();
+      answer = Future.succeededFuture(new JsonObject().put("id", e.id).put("canceled", true));
+    } else if (request instanceof JobRequest.TakeSavepoint t) {
+      String what = t.directory() == null ? "the job's savepoint directory" : "body key 'directory'";
+      String asked = t.directory() == null ? savepointPath(e).toString() : t.directory();
+      // a ConfigException (outside the node's path roots) answers 400 below
+      answer = vertx.executeBlocking(() -> node.pathPolicy().resolve(what, asked), false)
+          .compose(target -> t.stop() ? e.coordinator.stopWithSavepoint(target) : e.coordinator.savepoint(target))
+          .map(p -> new JsonObject().put("id", e.id).put("savepoint", p.toString()));
+    } else {
+      int p = ((JobRequest.Rescale) request).parallelism();
+      if (p < 1 || p > e.submitted.config().maxParallelism()) {
+        msg.fail(400, "query parameter 'parallelism': " + p + (p < 1 ? " is not positive"
+            : " exceeds the job's maxParallelism " + e.submitted.config().maxParallelism()));
+        return;
       }
-      case "savepoint" -> {
-        String directory = body.getString("directory");
-        String what = directory == null ? "the job's savepoint directory" : "body key 'directory'";
-        String asked = directory == null ? savepointPath(e).toString() : directory;
-        boolean stop = body.getBoolean("stop", false);
-        // a ConfigException (outside the node's path roots) answers 400 below
-        yield vertx.executeBlocking(() -> node.pathPolicy().resolve(what, asked), false)
-            .compose(target -> stop ? e.coordinator.stopWithSavepoint(target) : e.coordinator.savepoint(target))
-            .map(p -> new JsonObject().put("id", e.id).put("savepoint", p.toString()));
-      }
-      case "rescale" -> {
-        int p = body.getInteger("parallelism");
-        if (p > e.submitted.config().maxParallelism()) {
-          msg.fail(400, "query parameter 'parallelism': " + p + " exceeds the job's maxParallelism "
-              + e.submitted.config().maxParallelism());
-          yield null;
-        }
-        yield e.coordinator.rescale(p).map(v -> new JsonObject().put("id", e.id).put("parallelism", p));
-      }
-      default -> Future.failedFuture("unknown action '" + action + "'");
-    };
-    if (answer != null) { // null: refused above
-      answer.onSuccess(msg::reply)
-          .onFailure(err -> msg.fail(err instanceof ConfigException ? 400 : 409, String.valueOf(err.getMessage())));
+      answer = e.coordinator.rescale(p).map(v -> new JsonObject().put("id", e.id).put("parallelism", p));
     }
+    answer.onSuccess(msg::reply)
+        .onFailure(err -> msg.fail(err instanceof ConfigException ? 400 : 409, String.valueOf(err.getMessage())));
   }
 
-  private void submit(Message<JsonObject> msg, String json, String fromSavepoint) {
+  private void submit(Message<Object> msg, String json, String fromSavepoint) {
     JobDefinition job;
     String askedDirectory;
     try {
@@ -395,7 +392,7 @@ final class JobRegistry {
   }
 
   /** Refuses the request (409) if a job of this name has not ended: checkpoints live under the job's name. */
-  private boolean refusedAsSameName(Message<JsonObject> msg, String name) {
+  private boolean refusedAsSameName(Message<Object> msg, String name) {
     for (Entry other : jobs.values()) {
       if (other.submitted.config().name().equals(name) && other.result == null && other.failure == null) {
         msg.fail(409, "a job named '" + name + "' is already " + other.coordinator.status() + " (" + other.id

@@ -1,5 +1,7 @@
 package io.eddy.deployer;
 
+import io.eddy.deployer.control.NodeRequest;
+
 import io.eddy.config.JobConfig;
 import io.eddy.graph.JobDefinition;
 import io.eddy.runtime.TaskId;
@@ -8,7 +10,6 @@ import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.shareddata.AsyncMap;
 import io.vertx.core.spi.cluster.NodeListener;
@@ -50,7 +51,7 @@ public final class NodeVerticle extends VerticleBase {
   private final int httpPort;
   private final int slots;
   private AsyncMap<String, JsonObject> nodes;
-  private MessageConsumer<JsonObject> requests;
+  private MessageConsumer<Object> requests;
   private final Map<String, Hosted> hosted = new LinkedHashMap<>(); // by jobId/attempt
   private final Set<TaskVerticle> tasks = java.util.concurrent.ConcurrentHashMap.newKeySet(); // for the meters
   private volatile boolean hostsTasks;
@@ -126,10 +127,9 @@ public final class NodeVerticle extends VerticleBase {
     return byJob.values().stream().mapToInt(Set::size).sum();
   }
 
-  private void onRequest(Message<JsonObject> msg) {
-    JsonObject body = msg.body();
-    switch (body.getString("action", "")) {
-      case "deploy" -> deploy(body).onComplete(ar -> {
+  private void onRequest(Message<Object> msg) {
+    if (msg.body() instanceof NodeRequest.Deploy d) {
+      deploy(d).onComplete(ar -> {
         advertise();
         if (ar.succeeded()) {
           msg.reply("deployed");
@@ -137,39 +137,40 @@ public final class NodeVerticle extends VerticleBase {
           msg.fail(500, String.valueOf(ar.cause().getMessage()));
         }
       });
-      case "undeploy" -> undeploy(body.getString("jobId"), body.getInteger("attempt")).onComplete(ar -> {
+    } else if (msg.body() instanceof NodeRequest.Undeploy u) {
+      undeploy(u.jobId(), u.attempt()).onComplete(ar -> {
         advertise();
         msg.reply("undeployed");
       });
-      default -> msg.fail(400, "unknown action " + body.getString("action"));
+    } else {
+      msg.fail(400, "not a node request: " + (msg.body() == null ? "no body" : msg.body().getClass().getSimpleName()));
     }
   }
 
-  private Future<Void> deploy(JsonObject body) {
-    String jobId = body.getString("jobId");
-    int attempt = body.getInteger("attempt");
+  private Future<Void> deploy(NodeRequest.Deploy request) {
+    String jobId = request.jobId();
+    int attempt = request.attempt();
     String noQuorum = node.quorumProblem();
     if (noQuorum != null) {
       return Future.failedFuture("node " + nodeId + " takes no tasks: " + noQuorum);
     }
     JobDefinition job;
     try {
-      JobConfig config = JobConfig.parse(body.getJsonObject("job").encode(), body.getString("source"));
+      JobConfig config = JobConfig.parse(request.jobJson(), request.source());
       // the job's path parameters must lie under this node's roots too
       job = JobDefinition.load(config.withParams(config.params().withPathPolicy(node.pathPolicy())),
           Thread.currentThread().getContextClassLoader());
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     }
-    SlotAssignment assignment = new SlotAssignment(body.getJsonArray("slots").getList());
-    JsonObject restore = body.getJsonObject("restore");
+    SlotAssignment assignment = new SlotAssignment(request.slots());
+    JsonObject restore = request.restoreJson() == null ? null : new JsonObject(request.restoreJson());
     Hosted h = new Hosted(jobId, attempt, new HashSet<>(), new ArrayList<>(), System.currentTimeMillis());
     hosted.put(jobId + "/" + attempt, h);
     hostsTasks = true;
     List<Future<String>> deployed = new ArrayList<>();
-    for (Object o : body.getJsonArray("tasks")) {
-      JsonArray t = (JsonArray) o;
-      TaskId id = new TaskId(jobId, attempt, t.getInteger(0), t.getInteger(1));
+    for (NodeRequest.Subtask t : request.tasks()) {
+      TaskId id = new TaskId(jobId, attempt, t.vertex(), t.subtask());
       h.slots().add(id.subtask() % assignment.parallelism());
       TaskVerticle task = new TaskVerticle(id, job, other -> nodeId.equals(assignment.nodeOf(other)), restore);
       deployed.add(vertx.deployVerticle(task).onSuccess(d -> {

@@ -1,8 +1,10 @@
 package io.eddy.deployer;
 
+import io.eddy.deployer.control.DeployerMessage;
+import io.eddy.deployer.control.JobRequest;
+
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -96,7 +98,7 @@ public final class RestVerticle extends VerticleBase {
       }
     }).onFailure(ctx::fail));
     router.post("/jobs/:id/cancel").handler(ctx ->
-        forward(ctx, new JsonObject().put("action", "cancel").put("id", ctx.pathParam("id"))));
+        forward(ctx, new JobRequest.Cancel(ctx.pathParam("id"))));
     router.post("/jobs/:id/savepoints").handler(this::savepoint);
     router.post("/jobs/:id/rescale").handler(this::rescale);
     JobDetailsRoutes.mount(router, vertx);
@@ -155,12 +157,12 @@ public final class RestVerticle extends VerticleBase {
   }
 
   /** Sends a mutation to the leader and answers with its reply, or with the status code it failed with. */
-  private void forward(RoutingContext ctx, JsonObject request) {
+  private void forward(RoutingContext ctx, JobRequest request) {
     forward(ctx, request, System.currentTimeMillis() + ELECTION_WAIT_MILLIS);
   }
 
-  private void forward(RoutingContext ctx, JsonObject request, long waitForLeaderUntil) {
-    vertx.eventBus().<JsonObject>request(JobRegistry.ADDRESS, request, new DeliveryOptions().setSendTimeout(LEADER_TIMEOUT_MILLIS))
+  private void forward(RoutingContext ctx, JobRequest request, long waitForLeaderUntil) {
+    vertx.eventBus().<JsonObject>request(JobRegistry.ADDRESS, request, DeployerMessage.delivery(LEADER_TIMEOUT_MILLIS))
         .onSuccess(reply -> ctx.json(reply.body()))
         .onFailure(e -> {
           if (e instanceof ReplyException r) {
@@ -191,8 +193,7 @@ public final class RestVerticle extends VerticleBase {
       error(ctx, 400, "the request body must be the job JSON");
       return;
     }
-    forward(ctx, new JsonObject().put("action", "submit").put("job", body)
-        .put("fromSavepoint", ctx.queryParams().get("fromSavepoint")));
+    forward(ctx, new JobRequest.Submit(body, ctx.queryParams().get("fromSavepoint")));
   }
 
   private void savepoint(RoutingContext ctx) {
@@ -207,8 +208,7 @@ public final class RestVerticle extends VerticleBase {
         return;
       }
     }
-    forward(ctx, new JsonObject().put("action", "savepoint").put("id", id).put("directory", dir)
-        .put("stop", "true".equals(ctx.queryParams().get("stop"))));
+    forward(ctx, new JobRequest.TakeSavepoint(id, dir, "true".equals(ctx.queryParams().get("stop"))));
   }
 
   private void rescale(RoutingContext ctx) {
@@ -224,7 +224,7 @@ public final class RestVerticle extends VerticleBase {
           + ctx.queryParams().get("parallelism"));
       return;
     }
-    forward(ctx, new JsonObject().put("action", "rescale").put("id", id).put("parallelism", p));
+    forward(ctx, new JobRequest.Rescale(id, p));
   }
 
   private void nodes(RoutingContext ctx) {

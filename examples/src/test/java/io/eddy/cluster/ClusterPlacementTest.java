@@ -312,11 +312,11 @@ class ClusterPlacementTest {
     assertThat(a.hostsTasks()).isFalse();
 
     // a deploy request that arrives late, after its job ended (as after a leader gave up on a slow node)
-    JsonObject late = new JsonObject().put("action", "deploy").put("jobId", id).put("attempt", done.getInteger("attempt"))
-        .put("job", done.getJsonObject("config")).put("source", done.getString("source"))
-        .put("slots", new JsonArray().add(a.nodeId()).add(a.nodeId()))
-        .put("tasks", new JsonArray().add(new JsonArray().add(0).add(0)));
-    await(a.vertx().eventBus().request(io.eddy.deployer.NodeVerticle.tasksAddress(a.nodeId()), late), 30);
+    var late = new io.eddy.deployer.control.NodeRequest.Deploy(id, done.getInteger("attempt"),
+        done.getJsonObject("config").encode(), done.getString("source"), List.of(a.nodeId(), a.nodeId()),
+        List.of(new io.eddy.deployer.control.NodeRequest.Subtask(0, 0)), null);
+    await(a.vertx().eventBus().request(io.eddy.deployer.NodeVerticle.tasksAddress(a.nodeId()), late,
+        io.eddy.deployer.control.DeployerMessage.delivery(30_000)), 30);
     assertThat(a.hostsTasks()).as("the late task was deployed").isTrue();
     long deadline = System.currentTimeMillis() + 30_000;
     while (a.hostsTasks() && System.currentTimeMillis() < deadline) {

@@ -135,8 +135,8 @@ class EventBusTlsTest {
     long deadline = System.currentTimeMillis() + untilRecipientMillis;
     while (true) {
       try {
-        Object reply = await(from.eventBus().request(address, new JsonObject().put("action", "cancel").put("id", "nope"),
-            new DeliveryOptions().setSendTimeout(5_000)), 15).body();
+        Object reply = await(from.eventBus().request(address, new io.eddy.deployer.control.JobRequest.Cancel("nope"),
+            io.eddy.deployer.control.DeployerMessage.delivery(5_000)), 15).body();
         throw new AssertionError("expected a failure from " + address + ", got " + reply);
       } catch (ExecutionException e) {
         ReplyException r = (ReplyException) e.getCause();
@@ -151,8 +151,10 @@ class EventBusTlsTest {
   }
 
   private static Vertx join(NodeConfig conf, VertxOptions options) throws Exception {
-    return await(Vertx.builder().with(options)
+    Vertx v = await(Vertx.builder().with(options)
         .withClusterManager(new HazelcastClusterManager(ClusterNode.hazelcastConfig(conf))).buildClustered(), 90);
+    io.eddy.deployer.control.DeployerMessage.registerCodecOn(v.eventBus()); // speaks the deployers' requests
+    return v;
   }
 
   private static int freePort() throws Exception {
