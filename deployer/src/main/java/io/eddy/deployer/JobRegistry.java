@@ -2,26 +2,18 @@ package io.eddy.deployer;
 
 import io.eddy.config.ConfigException;
 import io.eddy.config.JobConfig;
-import io.eddy.config.PathPolicy;
 import io.eddy.deployer.control.JobRequest;
 import io.eddy.graph.JobDefinition;
-import io.eddy.graph.JobVertex;
-import io.eddy.runtime.TaskId;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.Message;
 import io.vertx.core.eventbus.MessageConsumer;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.shareddata.AsyncMap;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,34 +51,11 @@ final class JobRegistry {
   private final Vertx vertx;
   private final ClusterNode node;
   private final ClusterTaskHosts hosts;
-  private final Map<String, Entry> jobs = new LinkedHashMap<>();
-  private AsyncMap<String, JsonObject> map;
-  private AsyncMap<String, JsonObject> details;
+  private final Map<String, RegisteredJob> jobs = new LinkedHashMap<>();
+  private RegistryEntries entries;
   private MessageConsumer<Object> requests;
   private long reconcileTimer = -1;
   private boolean revoked; // this node no longer leads: nothing more is published
-
-  /** One job: as submitted, and its coordinator. */
-  private static final class Entry {
-    final String id;
-    final JobDefinition submitted;
-    final String restoreFrom;
-    long submittedAt = System.currentTimeMillis(); // epoch millis; a job carried on keeps its first
-    long endedAt; // epoch millis, 0 while it runs
-    volatile JsonObject published; // as last written to the map; read by the job's meters on any thread
-    volatile JsonObject details; // as last written to the details map
-    JobMeters meters;
-    JobCoordinator coordinator;
-    JobResult result;
-    String failure; // a run that could not start
-    JsonObject endedBefore; // as a former leader published it, for a job that had ended then
-
-    Entry(String id, JobDefinition submitted, String restoreFrom) {
-      this.id = id;
-      this.submitted = submitted;
-      this.restoreFrom = restoreFrom;
-    }
-  }
 
   JobRegistry(Vertx vertx, ClusterNode node) {
     this.vertx = vertx;
@@ -96,23 +65,10 @@ final class JobRegistry {
 
   /** Loads the registry, carries on the jobs that had not ended, and starts taking requests. */
   Future<Void> start() {
-    return vertx.sharedData().<String, JsonObject>getAsyncMap(DETAILS_MAP).compose(d -> {
-      details = d;
-      return vertx.sharedData().<String, JsonObject>getAsyncMap(JOBS_MAP);
-    }).compose(m -> {
-      map = m;
-      return m.entries();
-    }).map(entries -> {
-      Map<String, JsonObject> valid = new LinkedHashMap<>();
-      // through Object: a malformed value must reach the check, not fail a cast
-      for (Map.Entry<String, ?> e : entries.entrySet()) {
-        JsonObject j = ClusterMapEntries.job(e.getKey(), e.getValue());
-        if (j != null) {
-          valid.put(e.getKey(), j);
-        }
-      }
-      return valid;
-    }).compose(known -> vertx.executeBlocking(() -> withDurableCopies(known), false)).compose(known -> {
+    return RegistryEntries.open(vertx).compose(opened -> {
+      entries = opened;
+      return opened.load(node.config().checkpointDirectory());
+    }).compose(known -> {
       if (revoked) {
         return Future.succeededFuture(); // this node stopped leading while it loaded the registry
       }
@@ -145,42 +101,11 @@ final class JobRegistry {
   void revoke() {
     revoked = true;
     stop();
-    for (Entry e : jobs.values()) {
+    for (RegisteredJob e : jobs.values()) {
       if (e.coordinator != null && e.result == null && e.failure == null && !isOver(e.coordinator)) {
         e.coordinator.revoke();
       }
     }
-  }
-
-  /** The map's entries plus any durable copy under the node's checkpoint directory the map lost (worker thread). */
-  private Map<String, JsonObject> withDurableCopies(Map<String, JsonObject> known) throws Exception {
-    Map<String, JsonObject> all = new LinkedHashMap<>(known);
-    String dir = node.config().checkpointDirectory();
-    Path clusterJobs = dir == null ? null : Path.of(io.eddy.checkpoint.CheckpointStorage.clusterJobsDirectory(dir));
-    if (clusterJobs == null || !Files.isDirectory(clusterJobs)) {
-      return all;
-    }
-    try (Stream<Path> files = Files.walk(clusterJobs, 2)) {
-      for (Path f : (Iterable<Path>) files::iterator) {
-        String name = f.getFileName().toString();
-        if (name.startsWith("job-") && name.endsWith(".json")) {
-          Object j;
-          try {
-            j = new JsonObject(Files.readString(f, StandardCharsets.UTF_8));
-          } catch (RuntimeException | java.io.IOException e) {
-            LOG.warn("ignoring durable job copy {}: {}", f, e.getMessage());
-            continue;
-          }
-          JsonObject valid = ClusterMapEntries.job(null, j);
-          if (valid != null) {
-            all.putIfAbsent(valid.getString("id"), valid);
-          } else {
-            LOG.warn("ignoring durable job copy {}: malformed", f);
-          }
-        }
-      }
-    }
-    return all;
   }
 
   /** Carries on a job a former leader ran, unless it had ended. */
@@ -199,7 +124,7 @@ final class JobRegistry {
       LOG.warn("job {}: cannot carry on: {}", id, e.getMessage());
       return;
     }
-    Entry e = new Entry(id, job, saved.getString("restoreFrom"));
+    RegisteredJob e = new RegisteredJob(id, job, saved.getString("restoreFrom"));
     e.submittedAt = saved.getLong("submittedAt", e.submittedAt);
     e.published = saved; // until this leader publishes it
     jobs.put(id, e);
@@ -211,7 +136,7 @@ final class JobRegistry {
       e.endedBefore = saved;
       if (details != null) { // the details map may have lost them with the former leader
         e.details = details;
-        this.details.put(id, details).onFailure(x -> LOG.debug("job {}: cannot publish its details: {}", id, x.toString()));
+        entries.republishDetails(id, details);
       }
       return;
     }
@@ -225,7 +150,7 @@ final class JobRegistry {
     run(e, c);
   }
 
-  private JobCoordinator coordinator(Entry e, JobDefinition job) {
+  private JobCoordinator coordinator(RegisteredJob e, JobDefinition job) {
     JsonObject scaling = job.config().raw().getJsonObject("scaling", new JsonObject());
     int max = job.config().maxParallelism();
     JobCoordinator c = new JobCoordinator(vertx, job, e.restoreFrom, e.id, hosts);
@@ -235,7 +160,7 @@ final class JobRegistry {
     return c.onChange(() -> publish(e));
   }
 
-  private void run(Entry e, JobCoordinator c) {
+  private void run(RegisteredJob e, JobCoordinator c) {
     e.coordinator = c;
     c.run().onComplete(ar -> {
       if (ar.succeeded()) {
@@ -266,7 +191,7 @@ final class JobRegistry {
     }
     String id = request instanceof JobRequest.Cancel c ? c.jobId()
         : request instanceof JobRequest.TakeSavepoint t ? t.jobId() : ((JobRequest.Rescale) request).jobId();
-    Entry e = jobs.get(id);
+    RegisteredJob e = jobs.get(id);
     if (e == null) {
       msg.fail(404, "no job '" + id + "'");
       return;
@@ -300,100 +225,34 @@ final class JobRegistry {
   }
 
   private void submit(Message<Object> msg, String json, String fromSavepoint) {
-    JobDefinition job;
-    String askedDirectory;
+    JobSubmission submission;
     try {
-      if (json == null || json.isBlank()) {
-        throw new ConfigException("POST /jobs: the request body must be the job JSON");
-      }
-      askedDirectory = askedCheckpointDirectory(json);
-      JobConfig parsed = JobConfig.parse(withClusterCheckpointDirectory(json), "POST /jobs");
-      // the job's path parameters (inputs, outputs) are checked when it is built, just below
-      JobConfig config = parsed.withParams(parsed.params().withPathPolicy(node.pathPolicy()));
-      job = JobDefinition.load(config, Thread.currentThread().getContextClassLoader());
-      job.instantiate(); // plans it: bad window settings and the like fail here, with a message
+      submission = JobSubmission.parse(json, node.config().checkpointDirectory(), node.pathPolicy());
     } catch (RuntimeException e) {
       msg.fail(400, String.valueOf(e.getMessage()));
       return;
     }
-    String name = job.config().name();
+    JobDefinition submitted = submission.job();
+    String name = submitted.config().name();
     if (refusedAsSameName(msg, name)) {
       return;
     }
-    JobDefinition submitted = job;
-    String checkpoints = askedDirectory; // as the request named it: the cluster's folder under it is no concern of the user
-    PathPolicy paths = node.pathPolicy();
-    // paths are checked and the savepoint read off the event loop: a path outside the node's roots, a wrong path or
-    // another job's savepoint is the request's fault
-    Future<Void> checked = vertx.executeBlocking(() -> {
-      if (checkpoints != null) {
-        paths.resolve("key 'checkpoints.directory'", checkpoints);
-      }
-      if (fromSavepoint == null) {
-        return null;
-      }
-      Path dir = paths.resolve("query parameter 'fromSavepoint'", fromSavepoint);
-      JsonObject meta;
-      try {
-        meta = io.eddy.checkpoint.CheckpointStorage.readMetadata(dir);
-      } catch (Exception x) {
-        throw new ConfigException("query parameter 'fromSavepoint': " + fromSavepoint + " is not a savepoint or"
-            + " checkpoint directory: " + x.getMessage());
-      }
-      if (!name.equals(meta.getString("job"))) {
-        throw new ConfigException("query parameter 'fromSavepoint': " + fromSavepoint + " belongs to job '"
-            + meta.getString("job") + "', not '" + name + "'");
-      }
-      return null;
-    }, false);
-    checked.onFailure(x -> msg.fail(400, String.valueOf(x.getMessage()))).onSuccess(v -> {
-      if (refusedAsSameName(msg, name)) {
-        return; // one was submitted while the savepoint was read
-      }
-      Entry e = new Entry(JobCoordinator.newJobId(name), submitted, fromSavepoint);
-      jobs.put(e.id, e);
-      measure(e);
-      run(e, coordinator(e, submitted));
-      msg.reply(new JsonObject().put("id", e.id));
-    });
-  }
-
-  /**
-   * A job whose {@code checkpoints} section names no {@code directory} checkpoints into the node's
-   * {@code checkpointDirectory}, where a new leader also looks for the durable registry copies.
-   * Either way the cluster keeps its jobs' checkpoints in the directory's {@code _cluster} folder,
-   * apart from local runs of jobs of the same name.
-   */
-  private String withClusterCheckpointDirectory(String json) {
-    String asked = askedCheckpointDirectory(json);
-    if (asked == null) {
-      return json;
-    }
-    JsonObject o = new JsonObject(json);
-    o.getJsonObject("checkpoints").put("directory", io.eddy.checkpoint.CheckpointStorage.clusterJobsDirectory(asked));
-    return o.encode();
-  }
-
-  /**
-   * The checkpoint directory a submission asks for: its own or, when its {@code checkpoints} section names none, the
-   * node's; null when it takes no checkpoints (or is not valid JSON: {@link JobConfig#parse} says what is wrong).
-   */
-  private String askedCheckpointDirectory(String json) {
-    try {
-      JsonObject o = new JsonObject(json);
-      if (o.getValue("checkpoints") instanceof JsonObject cs) {
-        Object d = cs.getValue("directory", node.config().checkpointDirectory());
-        return d instanceof String s && !s.isBlank() ? s : null;
-      }
-    } catch (RuntimeException notAnObject) {
-      // JobConfig.parse says what is wrong with it
-    }
-    return null;
+    submission.checkPaths(vertx, node.pathPolicy(), fromSavepoint)
+        .onFailure(x -> msg.fail(400, String.valueOf(x.getMessage()))).onSuccess(v -> {
+          if (refusedAsSameName(msg, name)) {
+            return; // one was submitted while the savepoint was read
+          }
+          RegisteredJob e = new RegisteredJob(JobCoordinator.newJobId(name), submitted, fromSavepoint);
+          jobs.put(e.id, e);
+          measure(e);
+          run(e, coordinator(e, submitted));
+          msg.reply(new JsonObject().put("id", e.id));
+        });
   }
 
   /** Refuses the request (409) if a job of this name has not ended: checkpoints live under the job's name. */
   private boolean refusedAsSameName(Message<Object> msg, String name) {
-    for (Entry other : jobs.values()) {
+    for (RegisteredJob other : jobs.values()) {
       if (other.submitted.config().name().equals(name) && other.result == null && other.failure == null) {
         msg.fail(409, "a job named '" + name + "' is already " + other.coordinator.status() + " (" + other.id
             + "); its checkpoints would mix with this one's: cancel it or give this job another 'name'");
@@ -404,7 +263,7 @@ final class JobRegistry {
   }
 
   /** Under the job's checkpoint directory, which {@link #submit} checked against the node's path roots. */
-  private static Path savepointPath(Entry e) {
+  private static Path savepointPath(RegisteredJob e) {
     String base = e.submitted.config().raw().getJsonObject("checkpoints", new JsonObject())
         .getString("directory", "savepoints");
     if (base.startsWith("file://")) {
@@ -447,12 +306,17 @@ final class JobRegistry {
    */
   Future<Void> suspendAll() {
     List<Future<?>> suspended = new ArrayList<>();
-    for (Entry e : jobs.values()) {
+    for (RegisteredJob e : jobs.values()) {
       if (!isOver(e.coordinator)) {
         suspended.add(e.coordinator.suspend().compose(v -> publish(e)));
       }
     }
     return Future.join(suspended).<Void>mapEmpty().recover(x -> Future.succeededFuture());
+  }
+
+  /** Publishes the job's entry, unless this node no longer leads (another leader owns the entries now). */
+  private Future<Void> publish(RegisteredJob e) {
+    return revoked ? Future.succeededFuture() : entries.publish(e);
   }
 
   private static boolean isOver(JobCoordinator c) {
@@ -462,7 +326,7 @@ final class JobRegistry {
 
   /** Rescales jobs that run below the parallelism they want while slots are free, or on a draining node. */
   private void reconcile() {
-    for (Entry e : jobs.values()) {
+    for (RegisteredJob e : jobs.values()) {
       JobCoordinator c = e.coordinator;
       if (c.status() != JobStatus.RUNNING || c.slots() == null || c.suspended()) {
         continue;
@@ -490,7 +354,7 @@ final class JobRegistry {
    * A job leaves a draining node: with a stopping checkpoint, so nothing is replayed, or, with no checkpoints to
    * carry its state, by starting again on the other nodes at once.
    */
-  private void moveOff(Entry e, JobCoordinator c, String node) {
+  private void moveOff(RegisteredJob e, JobCoordinator c, String node) {
     if (!c.checkpointing()) {
       c.nodeLeft(node);
       return;
@@ -499,7 +363,7 @@ final class JobRegistry {
     rescale(e, c);
   }
 
-  private static void rescale(Entry e, JobCoordinator c) {
+  private static void rescale(RegisteredJob e, JobCoordinator c) {
     // refused while the job ends or already moves: the next pass asks again if it still has to
     c.rescale(c.desiredParallelism()).onFailure(x -> LOG.debug("job {}: no rescale now: {}", e.id, x.getMessage()));
   }
@@ -507,114 +371,9 @@ final class JobRegistry {
   // ---- the registry
 
   /** Registers the job's meters: this node runs its coordinator, so it exports them. */
-  private void measure(Entry e) {
+  private void measure(RegisteredJob e) {
     e.meters = new JobMeters(node.metrics().registry(), e.id, e.submitted.config().name(), () -> e.published,
         () -> e.details);
   }
 
-  /** Writes the job's JSON to the cluster map and, off the event loop, next to its checkpoints. */
-  private Future<Void> publish(Entry e) {
-    if (revoked) {
-      return Future.succeededFuture(); // another leader owns the entries now
-    }
-    JsonObject j = describe(e);
-    if (e.endedBefore == null) {
-      JsonObject d = new JsonObject().put("vertices", e.coordinator.vertexMetrics())
-          .put("checkpoints", e.coordinator.checkpointHistory());
-      e.details = d;
-      j.put(DETAILS_KEY, d);
-      details.put(e.id, d).onFailure(x -> LOG.debug("job {}: cannot publish its details: {}", e.id, x.toString()));
-    }
-    e.published = j;
-    Future<Void> put = map.put(e.id, j);
-    Path durable = durablePath(e);
-    if (durable != null) {
-      vertx.executeBlocking(() -> {
-        Files.createDirectories(durable.getParent());
-        Path tmp = durable.resolveSibling(durable.getFileName() + ".tmp");
-        Files.writeString(tmp, j.encodePrettily(), StandardCharsets.UTF_8);
-        Files.move(tmp, durable, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-            java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        return null;
-      }, true).onFailure(x -> LOG.warn("job {}: cannot write {}: {}", e.id, durable, x.toString()));
-    }
-    return put;
-  }
-
-  private static Path durablePath(Entry e) {
-    io.eddy.checkpoint.CheckpointSettings cs = io.eddy.checkpoint.CheckpointSettings.of(e.submitted.config().raw());
-    return cs == null ? null : cs.directory().resolve(e.submitted.config().name()).resolve("job-" + e.id + ".json");
-  }
-
-  /** @return each subtask's state size in its last acknowledged checkpoint, by {@code "vertex id/subtask"} */
-  private static Map<String, Long> subtaskStateBytes(JsonArray vertices) {
-    Map<String, Long> out = new java.util.HashMap<>();
-    for (Object o : vertices) {
-      JsonObject v = (JsonObject) o;
-      for (Object st : v.getJsonArray("subtasks", new JsonArray())) {
-        JsonObject s = (JsonObject) st;
-        out.put(v.getInteger("id") + "/" + s.getInteger("subtask"), s.getLong("stateBytes"));
-      }
-    }
-    return out;
-  }
-
-  /** The job as {@code GET /jobs/{id}} shows it. */
-  private static JsonObject describe(Entry e) {
-    if (e.endedBefore != null) {
-      return e.endedBefore;
-    }
-    String id = e.id;
-    JobDefinition submitted = e.submitted;
-    JobCoordinator c = e.coordinator;
-    JobResult result = e.result;
-    String failure = e.failure;
-    String restoreFrom = e.restoreFrom;
-    String state = failure != null ? JobStatus.FAILED.name()
-        : result != null ? result.status().name() : c.status().name();
-    JobDefinition running = c.job();
-    JsonObject j = new JsonObject()
-        .put("id", id)
-        .put("name", submitted.config().name())
-        .put("state", state)
-        .put("parallelism", c.slots() != null ? c.slots().parallelism() : running.config().parallelism())
-        .put("desiredParallelism", c.desiredParallelism())
-        .put("attempt", c.attempt())
-        .put("submittedAt", e.submittedAt);
-    if (e.endedAt > 0) {
-      j.put("endedAt", e.endedAt);
-    }
-    JsonArray subtasks = new JsonArray();
-    if (c.plan() != null && c.slots() != null) {
-      Map<String, Long> stateBytes = subtaskStateBytes(c.vertexMetrics());
-      for (JobVertex v : c.plan().vertices()) {
-        for (int i = 0; i < v.parallelism(); i++) {
-          JsonObject st = new JsonObject().put("vertex", v.name()).put("subtask", i)
-              .put("node", c.slots().nodeOf(new TaskId(id, c.attempt(), v.id(), i)));
-          Long bytes = stateBytes.get(v.id() + "/" + i);
-          if (bytes != null) {
-            st.put("stateBytes", bytes);
-          }
-          subtasks.add(st);
-        }
-      }
-    }
-    j.put("subtasks", subtasks);
-    if (c.reason() != null && result == null && failure == null) {
-      j.put("reason", c.reason());
-    }
-    if (failure != null) {
-      j.put("error", failure);
-    } else if (result != null && result.error() != null) {
-      j.put("error", result.error());
-    }
-    j.put("metrics", new JsonObject(new LinkedHashMap<>(result != null && !result.metrics().isEmpty()
-        ? result.metrics() : c.metrics())));
-    j.put("config", submitted.config().raw()).put("source", submitted.config().source())
-        .put("firstCheckpointId", c.firstCheckpointId());
-    if (restoreFrom != null) {
-      j.put("restoreFrom", restoreFrom);
-    }
-    return j;
-  }
 }
