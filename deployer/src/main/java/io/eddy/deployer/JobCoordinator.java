@@ -359,9 +359,14 @@ public final class JobCoordinator {
         });
   }
 
-  /** Cancels a running job; its result completes with {@link JobStatus#CANCELED}. */
-  public void cancel() {
+  /**
+   * Cancels a running job; its result completes with {@link JobStatus#CANCELED} once every task has stopped.
+   *
+   * @return the job's result (that of its first end, if it was ending already)
+   */
+  public Future<JobResult> cancel() {
     finish(JobStatus.CANCELED, null);
+    return result.future();
   }
 
   private static String messageOf(Throwable e) {
@@ -411,9 +416,9 @@ public final class JobCoordinator {
     return checkpoints.trigger(target, false);
   }
 
-  /** Takes a savepoint, then cancels the job. */
+  /** Takes a savepoint, then cancels the job; completes once it is canceled. */
   public Future<Path> stopWithSavepoint(Path target) {
-    return savepoint(target).onSuccess(p -> cancel());
+    return savepoint(target).compose(p -> cancel().map(p));
   }
 
   /**

@@ -169,7 +169,7 @@ final class JobRegistry {
         e.failure = String.valueOf(ar.cause().getMessage());
       }
       e.endedAt = System.currentTimeMillis();
-      publish(e);
+      publish(e).onComplete(x -> e.endPublished.tryComplete());
     });
     publish(e);
   }
@@ -202,14 +202,17 @@ final class JobRegistry {
     }
     Future<JsonObject> answer;
     if (request instanceof JobRequest.Cancel) {
-      e.coordinator.cancel();
-      answer = Future.succeededFuture(new JsonObject().put("id", e.id).put("canceled", true));
+      // answered once GET /jobs/{id} shows it canceled, on any node
+      answer = e.coordinator.cancel().compose(r -> e.endPublished.future())
+          .map(v -> new JsonObject().put("id", e.id).put("canceled", true));
     } else if (request instanceof JobRequest.TakeSavepoint t) {
       String what = t.directory() == null ? "the job's savepoint directory" : "body key 'directory'";
       String asked = t.directory() == null ? savepointPath(e).toString() : t.directory();
       // a ConfigException (outside the node's path roots) answers 400 below
       answer = vertx.executeBlocking(() -> node.pathPolicy().resolve(what, asked), false)
-          .compose(target -> t.stop() ? e.coordinator.stopWithSavepoint(target) : e.coordinator.savepoint(target))
+          .compose(target -> t.stop()
+              ? e.coordinator.stopWithSavepoint(target).compose(p -> e.endPublished.future().map(p))
+              : e.coordinator.savepoint(target))
           .map(p -> new JsonObject().put("id", e.id).put("savepoint", p.toString()));
     } else {
       int p = ((JobRequest.Rescale) request).parallelism();

@@ -21,6 +21,8 @@ final class RegisteredJob {
   JobResult result;
   String failure; // a run that could not start
   JsonObject endedBefore; // as a former leader published it, for a job that had ended then
+  /** Completes once the job's end is in the cluster map: a request that ends the job answers after it. */
+  final io.vertx.core.Promise<Void> endPublished = io.vertx.core.Promise.promise();
 
   RegisteredJob(String id, JobDefinition submitted, String restoreFrom) {
     this.id = id;

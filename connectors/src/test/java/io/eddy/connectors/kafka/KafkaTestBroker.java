@@ -111,10 +111,43 @@ public final class KafkaTestBroker implements AutoCloseable {
 
   public void createTopic(String topic, int partitions) throws Exception {
     admin().createTopics(List.of(new NewTopic(topic, partitions, (short) 1))).all().get(30, TimeUnit.SECONDS);
+    awaitLeaders(topic, 0, partitions);
   }
 
   public void addPartitions(String topic, int totalPartitions) throws Exception {
+    int before = admin().describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic)
+        .partitions().size();
     admin().createPartitions(Map.of(topic, NewPartitions.increaseTo(totalPartitions))).all().get(30, TimeUnit.SECONDS);
+    awaitLeaders(topic, before, totalPartitions);
+  }
+
+  /**
+   * Waits until the broker leads partitions {@code [from, to)} of {@code topic}. The creation returns once the
+   * controller decided, and the broker's metadata may name it leader before it acts as one: a producer writing then
+   * gets NOT_LEADER_OR_FOLLOWER, and an idempotent producer's retry of that batch was seen to fail for good with
+   * OUT_OF_ORDER_SEQUENCE_NUMBER. Listing offsets is answered by the partition's leader only (the admin client
+   * retries a leader's refusal; a topic its metadata does not know yet is asked again here), so its answer is
+   * the condition.
+   */
+  private void awaitLeaders(String topic, int from, int to) throws Exception {
+    Map<org.apache.kafka.common.TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> ask = new java.util.HashMap<>();
+    for (int i = from; i < to; i++) {
+      ask.put(new org.apache.kafka.common.TopicPartition(topic, i), org.apache.kafka.clients.admin.OffsetSpec.latest());
+    }
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (true) {
+      try {
+        admin().listOffsets(ask).all().get(30, TimeUnit.SECONDS);
+        return;
+      } catch (java.util.concurrent.ExecutionException e) {
+        // the admin client's metadata may not know the new topic or partitions yet: that refusal is not retried
+        if (!(e.getCause() instanceof org.apache.kafka.common.errors.RetriableException)
+            || System.currentTimeMillis() > deadline) {
+          throw e;
+        }
+        Thread.sleep(20); // polls the condition
+      }
+    }
   }
 
   /** Writes {@code values} (UTF-8, no key) to {@code partition} of {@code topic} and waits for the acks. */
