@@ -87,6 +87,13 @@ class KafkaExactlyOnceTest {
     return result.get(Checkpointing.TIMEOUT_SECONDS, TimeUnit.SECONDS);
   }
 
+  /** Once the job has ended, none of its sink's producers is left running (a producer's thread is named after it). */
+  private static void awaitNoProducerThreads(String transactionalIdPrefix) throws InterruptedException {
+    String marker = "kafka-producer-network-thread | producer-" + transactionalIdPrefix;
+    await(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith(marker)),
+        "every producer of " + transactionalIdPrefix + "* closed");
+  }
+
   static void await(BooleanSupplier condition, String what) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Checkpointing.TIMEOUT_SECONDS);
     while (!condition.getAsBoolean()) {
@@ -102,6 +109,7 @@ class KafkaExactlyOnceTest {
     JobResult r = runWithOneFailure("etl-eo", "exactly-once", "totals-eo");
     assertThat(r.status()).as(String.valueOf(r.error())).isEqualTo(JobStatus.FINISHED);
     assertThat(r.metric("restarts")).isEqualTo(1);
+    awaitNoProducerThreads("etl-eo-");
     // no transaction stays open, and the last commit's markers are written: read_committed readers see it all
     broker.awaitNoOpenTransactions("etl-eo-", Duration.ofSeconds(30));
     assertThat(OrderData.committedTotals(broker, "totals-eo")).isEqualTo(DATA.oracle(WINDOW_MS));
@@ -143,6 +151,8 @@ class KafkaExactlyOnceTest {
     DATA.produceStage(broker, inputTopic, 2);
     JobResult r = result.get(Checkpointing.TIMEOUT_SECONDS, TimeUnit.SECONDS);
     assertThat(r.status()).as(String.valueOf(r.error())).isEqualTo(JobStatus.FINISHED);
+    // the attempts that failed while the broker was away closed their producers too
+    awaitNoProducerThreads(name + "-");
     broker.awaitNoOpenTransactions(name + "-", Duration.ofSeconds(30));
     assertThat(OrderData.committedTotals(broker, "totals-restart")).isEqualTo(DATA.oracle(WINDOW_MS));
   }

@@ -66,6 +66,11 @@ final class KafkaExactlyOnceWriter<T> implements TwoPhaseCommitSinkWriter<T> {
   private volatile Throwable failure; // set on the worker, read on the event loop
   private List<String> finalCommittables = List.of();
 
+  private static final java.util.concurrent.atomic.AtomicLong WRITERS = new java.util.concurrent.atomic.AtomicLong();
+  /** Every producer of the slots, for {@link #close} on any thread (a KafkaProducer may be closed from any). */
+  private final Set<KafkaProducer<byte[], byte[]>> producers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private volatile boolean closed; // no producer call starts after close
+
   // worker thread only
   private final Map<Integer, KafkaProducer<byte[], byte[]>> slots = new HashMap<>();
   private final ArrayDeque<Integer> free = new ArrayDeque<>();
@@ -80,7 +85,10 @@ final class KafkaExactlyOnceWriter<T> implements TwoPhaseCommitSinkWriter<T> {
     this.subtask = context.subtaskIndex();
     this.parallelism = context.parallelism();
     this.idPrefix = sink.transactionalIdPrefix + "-";
-    this.worker = context.vertx().createSharedWorkerExecutor("eddy-kafka-sink-" + sink.transactionalIdPrefix + "-" + subtask, 1);
+    // a thread of its own: a writer of the next attempt must not queue behind a call of this one that still waits for
+    // a broker that is gone
+    this.worker = context.vertx().createSharedWorkerExecutor("eddy-kafka-sink-" + sink.transactionalIdPrefix + "-"
+        + subtask + "-" + WRITERS.incrementAndGet(), 1);
     this.base = sink.producerProperties();
     base.put("enable.idempotence", "true");
     base.put("transaction.timeout.ms", String.valueOf(sink.transactionTimeoutMillis()));
@@ -96,6 +104,9 @@ final class KafkaExactlyOnceWriter<T> implements TwoPhaseCommitSinkWriter<T> {
     Future<R> f = last.transform(ignored -> worker.executeBlocking(() -> {
       if (failure != null) {
         throw asException(failure);
+      }
+      if (closed) {
+        throw new IllegalStateException("kafka sink writer of subtask " + subtask + " is closed");
       }
       try {
         return work.call();
@@ -258,6 +269,11 @@ final class KafkaExactlyOnceWriter<T> implements TwoPhaseCommitSinkWriter<T> {
       props.putAll(base);
       props.put("transactional.id", transactionalId(slot));
       KafkaProducer<byte[], byte[]> p = ResumableProducer.create(props);
+      producers.add(p);
+      if (closed) { // closed while it was being created: close() may have missed it
+        closeProducers();
+        throw new IllegalStateException("kafka sink writer of subtask " + subtask + " is closed");
+      }
       slots.put(slot, p);
       p.initTransactions();
     }
@@ -365,19 +381,44 @@ final class KafkaExactlyOnceWriter<T> implements TwoPhaseCommitSinkWriter<T> {
     return finalCommittables;
   }
 
+  /**
+   * Pre-committed transactions stay open for the restore to commit; the unfinished one is aborted when the writer's
+   * thread is free. If a call still runs there (waiting for a broker that is gone), the producers are closed at once
+   * instead, which ends that call: the restore aborts what is left open ({@code initTransactions} on each id fences
+   * and aborts). Either way every producer is closed, even if the writer's thread never runs again (the pool closes).
+   */
   @Override
   public void close() {
-    // pre-committed transactions stay open for the restore to commit; only the unfinished one is aborted
-    last.transform(ignored -> worker.executeBlocking(() -> {
-      if (current >= 0) {
+    closed = true;
+    Future<?> prior = last;
+    if (!prior.isComplete()) {
+      closeProducers(); // close(ZERO) stops the producer's network thread without waiting for the broker
+    }
+    prior.transform(ignored -> worker.executeBlocking(() -> {
+      if (current >= 0 && producers.contains(slots.get(current))) {
         try {
           slots.get(current).abortTransaction();
         } catch (RuntimeException e) {
           // fenced or the broker is gone: the restore aborts it
         }
       }
-      slots.values().forEach(p -> p.close(Duration.ZERO));
+      closeProducers();
       return null;
-    }, true)).onComplete(ar -> worker.close());
+    }, true)).onComplete(ar -> {
+      closeProducers(); // also when the pool refused the work
+      worker.close();
+    });
+  }
+
+  private void closeProducers() {
+    for (KafkaProducer<byte[], byte[]> p : producers) {
+      if (producers.remove(p)) {
+        try {
+          p.close(Duration.ZERO);
+        } catch (RuntimeException e) {
+          // closing is all that is left to do with it
+        }
+      }
+    }
   }
 }
