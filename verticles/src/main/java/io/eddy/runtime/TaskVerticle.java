@@ -69,6 +69,7 @@ public final class TaskVerticle extends VerticleBase {
   private boolean endPending; // all input ended while an operator yielded: the end follows it
   private boolean ended; // all input ended and every output sent: waiting for the final checkpoint
   private boolean shutDown;
+  private Future<?> restoring = Future.succeededFuture(); // the restore at start, until it has ended
   private State state = State.CREATED;
 
   /** Where a task is in its life. */
@@ -164,6 +165,7 @@ public final class TaskVerticle extends VerticleBase {
     Future<Map<String, String>> restored = restoreFrom == null
         ? Future.succeededFuture(Map.of())
         : checkpoints.restore(restoreFrom, vertex.parallelism());
+    restoring = restored;
     ready.add(restored.compose(positions -> {
       try {
         chain.open();
@@ -401,6 +403,10 @@ public final class TaskVerticle extends VerticleBase {
     if (shutDown) {
       return;
     }
+    if (!restoring.isComplete()) {
+      restoring.onComplete(ignored -> shutDown()); // see stop: not under the restore's feet
+      return;
+    }
     shutDown = true;
     if (host != null) {
       host.clear();
@@ -418,6 +424,11 @@ public final class TaskVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (!restoring.isComplete()) {
+      // the restore writes into the state backends on a worker thread: closing them under it would free native
+      // RocksDB memory in use (a crash, not an exception); close once it has ended
+      return restoring.transform(ignored -> stop());
+    }
     shutDown();
     LiveTasks.remove(this);
     List<Future<?>> done = new ArrayList<>();
