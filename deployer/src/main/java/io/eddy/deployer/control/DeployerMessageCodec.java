@@ -2,7 +2,7 @@ package io.eddy.deployer.control;
 
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
-import java.nio.charset.StandardCharsets;
+import io.eddy.runtime.control.WireFields;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -52,12 +52,12 @@ final class DeployerMessageCodec implements MessageCodec<DeployerMessage, Deploy
 
   @Override
   public DeployerMessage decodeFromWire(int pos, Buffer buffer) {
-    Reader r = new Reader(buffer, pos);
-    byte tag = r.b.getByte(r.at++);
+    WireFields r = new WireFields(buffer, pos);
+    byte tag = r.byteValue();
     return switch (tag) {
       case SUBMIT -> new JobRequest.Submit(r.string(), r.string());
       case CANCEL -> new JobRequest.Cancel(r.string());
-      case SAVEPOINT -> new JobRequest.TakeSavepoint(r.string(), r.string(), r.b.getByte(r.at++) == 1);
+      case SAVEPOINT -> new JobRequest.TakeSavepoint(r.string(), r.string(), r.flag());
       case RESCALE -> new JobRequest.Rescale(r.string(), r.intValue());
       case DRAIN -> new JobRequest.Drain(r.string());
       case DEPLOY -> {
@@ -98,50 +98,6 @@ final class DeployerMessageCodec implements MessageCodec<DeployerMessage, Deploy
   }
 
   private static Buffer string(Buffer b, String s) {
-    if (s == null) {
-      return b.appendInt(-1);
-    }
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-    return b.appendInt(bytes.length).appendBytes(bytes);
-  }
-
-  /** A read position in a buffer. */
-  private static final class Reader {
-    final Buffer b;
-    int at;
-
-    Reader(Buffer b, int at) {
-      this.b = b;
-      this.at = at;
-    }
-
-    int intValue() {
-      int v = b.getInt(at);
-      at += 4;
-      return v;
-    }
-
-    /** A count of elements of at least {@code bytesEach} bytes: one the rest of the message cannot hold is refused. */
-    int count(int bytesEach) {
-      int n = intValue();
-      if (n < 0 || (long) n * bytesEach > b.length() - at) {
-        throw new IllegalArgumentException("corrupt deployer message: a count of " + n + " at byte " + (at - 4));
-      }
-      return n;
-    }
-
-    String string() {
-      int len = intValue();
-      if (len < 0) {
-        return null;
-      }
-      if (len > b.length() - at) {
-        throw new IllegalArgumentException("corrupt deployer message: a string of " + len + " bytes at byte "
-            + (at - 4) + " of " + b.length());
-      }
-      String s = b.getString(at, at + len, "UTF-8");
-      at += len;
-      return s;
-    }
+    return WireFields.appendString(b, s);
   }
 }

@@ -3,7 +3,6 @@ package io.eddy.runtime.control;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -48,18 +47,18 @@ final class TaskMessageCodec implements MessageCodec<TaskMessage, TaskMessage> {
       b.appendByte(ABORTED).appendLong(a.checkpointId());
     } else if (m instanceof TaskCommand.AssignSplits s) {
       b.appendByte(SPLITS).appendByte(flag(s.noMoreSplits())).appendInt(s.splits().size());
-      s.splits().forEach(x -> appendString(b, x));
+      s.splits().forEach(x -> WireFields.appendString(b, x));
     } else if (m instanceof TaskReport.Ended e) {
       subtask(b.appendByte(ENDED), e);
     } else if (m instanceof TaskReport.Finished f) {
       appendMap(subtask(b.appendByte(FINISHED), f), f.counters());
     } else if (m instanceof TaskReport.Failed f) {
-      appendString(appendMap(subtask(b.appendByte(FAILED), f), f.counters()), f.error());
+      WireFields.appendString(appendMap(subtask(b.appendByte(FAILED), f), f.counters()), f.error());
     } else if (m instanceof TaskReport.Canceled c) {
-      appendMap(appendString(subtask(b.appendByte(CANCELED), c), c.state()), c.counters());
+      appendMap(WireFields.appendString(subtask(b.appendByte(CANCELED), c), c.state()), c.counters());
     } else if (m instanceof TaskReport.CheckpointAck a) {
       subtask(b.appendByte(ACK), a).appendLong(a.checkpointId());
-      appendString(b, a.stateHandles().encode());
+      WireFields.appendString(b, a.stateHandles().encode());
       appendMap(b, a.counters());
       appendMap(b, a.gauges());
     } else {
@@ -69,8 +68,8 @@ final class TaskMessageCodec implements MessageCodec<TaskMessage, TaskMessage> {
 
   @Override
   public TaskMessage decodeFromWire(int pos, Buffer buffer) {
-    Reader r = new Reader(buffer, pos);
-    byte tag = r.b.getByte(r.at++);
+    WireFields r = new WireFields(buffer, pos);
+    byte tag = r.byteValue();
     return switch (tag) {
       case RUN -> new TaskCommand.Run();
       case CANCEL -> new TaskCommand.Cancel();
@@ -80,7 +79,7 @@ final class TaskMessageCodec implements MessageCodec<TaskMessage, TaskMessage> {
       case ABORTED -> new TaskCommand.CheckpointAborted(r.longValue());
       case SPLITS -> {
         boolean noMore = r.flag();
-        int n = r.intValue();
+        int n = r.count(4);
         List<String> splits = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
           splits.add(r.string());
@@ -88,11 +87,11 @@ final class TaskMessageCodec implements MessageCodec<TaskMessage, TaskMessage> {
         yield new TaskCommand.AssignSplits(splits, noMore);
       }
       case ENDED -> new TaskReport.Ended(r.intValue(), r.intValue());
-      case FINISHED -> new TaskReport.Finished(r.intValue(), r.intValue(), r.map());
-      case FAILED -> new TaskReport.Failed(r.intValue(), r.intValue(), r.map(), r.string());
-      case CANCELED -> new TaskReport.Canceled(r.intValue(), r.intValue(), r.string(), r.map());
+      case FINISHED -> new TaskReport.Finished(r.intValue(), r.intValue(), map(r));
+      case FAILED -> new TaskReport.Failed(r.intValue(), r.intValue(), map(r), r.string());
+      case CANCELED -> new TaskReport.Canceled(r.intValue(), r.intValue(), r.string(), map(r));
       case ACK -> new TaskReport.CheckpointAck(r.intValue(), r.intValue(), r.longValue(),
-          new JsonObject(r.string()), r.map(), r.map());
+          new JsonObject(r.string()), map(r), map(r));
       default -> throw new IllegalArgumentException("unknown task message tag " + tag + " at byte " + pos);
     };
   }
@@ -120,63 +119,18 @@ final class TaskMessageCodec implements MessageCodec<TaskMessage, TaskMessage> {
     return b.appendInt(r.vertex()).appendInt(r.subtask());
   }
 
-  private static Buffer appendString(Buffer b, String s) {
-    if (s == null) {
-      return b.appendInt(-1);
-    }
-    byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
-    return b.appendInt(bytes.length).appendBytes(bytes);
-  }
-
   private static Buffer appendMap(Buffer b, Map<String, Long> m) {
     b.appendInt(m.size());
-    m.forEach((k, v) -> appendString(b, k).appendLong(v));
+    m.forEach((k, v) -> WireFields.appendString(b, k).appendLong(v));
     return b;
   }
 
-  /** A read position in a buffer. */
-  private static final class Reader {
-    final Buffer b;
-    int at;
-
-    Reader(Buffer b, int at) {
-      this.b = b;
-      this.at = at;
+  private static Map<String, Long> map(WireFields r) {
+    int n = r.count(12);
+    Map<String, Long> m = new LinkedHashMap<>();
+    for (int i = 0; i < n; i++) {
+      m.put(r.string(), r.longValue());
     }
-
-    boolean flag() {
-      return b.getByte(at++) == 1;
-    }
-
-    int intValue() {
-      int v = b.getInt(at);
-      at += 4;
-      return v;
-    }
-
-    long longValue() {
-      long v = b.getLong(at);
-      at += 8;
-      return v;
-    }
-
-    String string() {
-      int len = intValue();
-      if (len < 0) {
-        return null;
-      }
-      String s = b.getString(at, at + len, "UTF-8");
-      at += len;
-      return s;
-    }
-
-    Map<String, Long> map() {
-      int n = intValue();
-      Map<String, Long> m = new LinkedHashMap<>();
-      for (int i = 0; i < n; i++) {
-        m.put(string(), longValue());
-      }
-      return m;
-    }
+    return m;
   }
 }
