@@ -50,7 +50,11 @@ public final class ExecutionPlan {
       }
     }
     List<Type> carried = new ArrayList<>();
+    Map<Transform, JobVertex> vertexOf = new HashMap<>();
+    List<JobVertex> vertices = new ArrayList<>();
+    List<JobEdge> edges = new ArrayList<>();
     for (Transform t : transforms) {
+      t.spec().validate(t.name());
       for (StreamEdge e : t.inputs()) {
         carried.add(recordType(e, t));
         if (e.key() != null) {
@@ -63,12 +67,6 @@ public final class ExecutionPlan {
         }
       }
       carried.addAll(t.stateTypes());
-    }
-    Map<Transform, JobVertex> vertexOf = new HashMap<>();
-    List<JobVertex> vertices = new ArrayList<>();
-    List<JobEdge> edges = new ArrayList<>();
-    for (Transform t : transforms) {
-      t.spec().validate(t.name());
       int p = t.parallelism() == 0 ? defaultParallelism : t.parallelism();
       if (p > maxParallelism) {
         throw new IllegalArgumentException(

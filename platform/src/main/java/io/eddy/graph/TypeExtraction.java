@@ -168,7 +168,7 @@ public final class TypeExtraction {
     Type t = bound.get(base.getTypeParameters()[index]);
     if (t == null) {
       String erased = synthetic
-          ? " (a lambda's types are erased: a Collector<R> parameter or a generic result tells nothing)"
+          ? " (a lambda's types are erased: a Collector<R> parameter or a Future<R> or other generic result tells nothing)"
           : " (its signature leaves it open)";
       return Extracted.unknown(what + " does not show " + base.getSimpleName() + "'s "
           + base.getTypeParameters()[index] + erased);
