@@ -16,6 +16,10 @@ import java.util.Map;
  * consumer, the edge is forward, both have the same parallelism and the transform need not start a
  * chain ({@link OperatorSpec#startsChain}). A forward edge between
  * different parallelisms becomes a rebalance.
+ *
+ * <p>Every edge has a record type (and a hashed edge a key type), as the API extracted or the job declared them
+ * ({@link TypeExtraction}, {@code returns}); planning fails with an {@link InvalidTypesException} naming the
+ * operator and the fix when one is unknown. {@link #carriedTypes} lists them for the task's serde registry.
  */
 public final class ExecutionPlan {
   private final List<JobVertex> vertices;
