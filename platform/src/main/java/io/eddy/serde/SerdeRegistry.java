@@ -144,8 +144,7 @@ public final class SerdeRegistry {
     public Class<?> resolve(String name, ClassLoader loader, String where) {
         Class<?> c = carried.byName(name);
         if (c != null) {
-            forClass(c);
-            return c;
+            return c; // one lookup: dynamic values resolve their class per value
         }
         if (name.length() > 512 || !(JAVA_NAME.matcher(name).matches() || name.startsWith("["))) {
             throw new SerdeException(where + ": names class '" + abbreviate(name) + "', which is not a class name;"
@@ -157,7 +156,6 @@ public final class SerdeRegistry {
             try {
                 c = Class.forName(name, false, null);
                 if (JdkCollectionSerde.handles(c)) {
-                    forClass(c);
                     return c;
                 }
             } catch (ClassNotFoundException | LinkageError e) {

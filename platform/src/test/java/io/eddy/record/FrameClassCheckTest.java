@@ -230,4 +230,18 @@ class FrameClassCheckTest {
         .hasMessageStartingWith("a dynamically typed value: a value of class " + Undeclared.class.getName()
             + ", which is not a type this job can carry");
   }
+
+  @Test
+  void aValueInsideARecordNamingAClassOffThePlanIsRefusedNamingTheFrame() {
+    // a sender that does not check (another program on the event bus) puts an undeclared class in the Object note
+    SerdeRegistry rogue = taskSerdes().allow(Undeclared.class);
+    FrameEncoder enc = new FrameEncoder(rogue, 64);
+    enc.begin(4, 2, 9);
+    enc.add(new Alert("a", Level.LOW, new Gap(1), Map.of(), new Undeclared("smuggled")), Frame.NO_TIMESTAMP);
+    byte[] bytes = enc.finish();
+    assertThatThrownBy(() -> decoder().decode(bytes, 0, bytes.length))
+        .isInstanceOf(SerdeException.class)
+        .hasMessageStartingWith("frame on edge 4 channel 2: a dynamically typed value: names class "
+            + Undeclared.class.getName() + ", which is not a type this job can carry");
+  }
 }
