@@ -73,7 +73,7 @@ public class DataStream<T> {
     return sideTag == null ? transform.outputType() : transform.sideType(sideTag);
   }
 
-  /** This stream's type for an operator that keeps it (filter, union, reduce). */
+  /** This stream's type as it is now (for a key type's input, a late-data tag). */
   Extracted sameType() {
     java.lang.reflect.Type t = type();
     return t != null ? Extracted.of(t)
@@ -81,12 +81,19 @@ public class DataStream<T> {
             + transform.name() + "')");
   }
 
+  /** {@code stream}'s operator keeps the type of this stream (read when planning). */
+  <R> DataStream<R> sameTypeFor(DataStream<R> stream) {
+    stream.transform.outputTypeOf(transform, sideTag);
+    return stream;
+  }
+
   /**
    * Gives records their event time and derives watermarks, per subtask of the producing operator
    * (chained to it). Downstream operators see the minimum watermark over their inputs.
    */
   public DataStream<T> assignTimestampsAndWatermarks(WatermarkStrategy<T> strategy) {
-    return next(new Specs.WatermarkSpec(Objects.requireNonNull(strategy)), sameType());
+    return sameTypeFor(new DataStream<>(pipeline,
+        pipeline.add(new Specs.WatermarkSpec(Objects.requireNonNull(strategy)), List.of(edge()))));
   }
 
   /** Windows over the whole stream, evaluated by one subtask (parallelism 1). */
@@ -100,7 +107,8 @@ public class DataStream<T> {
   }
 
   public DataStream<T> filter(FilterFunction<T> function) {
-    return next(new Specs.FilterSpec(Objects.requireNonNull(function)), sameType());
+    return sameTypeFor(new DataStream<>(pipeline,
+        pipeline.add(new Specs.FilterSpec(Objects.requireNonNull(function)), List.of(edge()))));
   }
 
   public <R> DataStream<R> flatMap(FlatMapFunction<T, R> function) {
@@ -168,7 +176,7 @@ public class DataStream<T> {
       }
       inputs.add(o.edge());
     }
-    return typed(new DataStream<>(pipeline, pipeline.add(new Specs.UnionSpec(), inputs)), sameType());
+    return sameTypeFor(new DataStream<>(pipeline, pipeline.add(new Specs.UnionSpec(), inputs)));
   }
 
   /** Processes each record with its timestamp, the watermark and side outputs. */

@@ -44,7 +44,9 @@ public final class KeyedStream<K, T> {
 
   /** Rolling reduce: emits the updated value of the key after every record. */
   public DataStream<T> reduce(ReduceFunction<T> function) {
-    return keyed(new Specs.KeyedAggregateSpec(key, new ReduceAggregate<>(function)), inputType);
+    DataStream<T> out = keyed(new Specs.KeyedAggregateSpec(key, new ReduceAggregate<>(function)), inputType);
+    out.transform.outputTypeOf(upstream, sideTag); // the input's type, as it is when planning
+    return out;
   }
 
   /** Rolling aggregation: emits the key's updated result after every record. */

@@ -62,7 +62,9 @@ public final class WindowedStream<K, T, W extends Window> {
   }
 
   public DataStream<T> reduce(ReduceFunction<T> function) {
-    return build(new ReduceAggregate<>(function), null, false, input.inputType());
+    DataStream<T> out = build(new ReduceAggregate<>(function), null, false, input.inputType());
+    out.transform.outputTypeOf(input.input().transform, input.input().sideTag); // as it is when planning
+    return out;
   }
 
   public <R> DataStream<R> reduce(ReduceFunction<T> function, ProcessWindowFunction<T, R, K, W> windowFunction) {

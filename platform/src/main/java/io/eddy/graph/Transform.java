@@ -21,6 +21,9 @@ public final class Transform {
   /** The record type of the main output, or null with {@link #unknownType} saying why. */
   private Type outputType;
   private String unknownType = "no type was declared";
+  /** For an operator that keeps its input's type (filter, union, reduce): that input, read when planning. */
+  private Transform sameTypeAs;
+  private String sameTypeAsTag;
   /** Record types of side outputs, by tag id, where the tag or the operator declares them. */
   private final Map<String, Type> sideTypes = new HashMap<>();
   /** Further types the operator keeps in state (an aggregation's accumulator, a window class). */
@@ -66,17 +69,36 @@ public final class Transform {
 
   /** The record type of the main output, or null when it could not be determined ({@link #unknownType}). */
   public Type outputType() {
+    if (outputType == null && sameTypeAs != null) {
+      return sameTypeAsTag == null ? sameTypeAs.outputType() : sameTypeAs.sideType(sameTypeAsTag);
+    }
     return outputType;
   }
 
   /** Why {@link #outputType} is null, for the plan's message. */
   public String unknownType() {
+    if (outputType == null && sameTypeAs != null) {
+      return "it keeps the type of its input '" + sameTypeAs.name() + "'"
+          + (sameTypeAsTag == null ? "" : " (side output '" + sameTypeAsTag + "')") + ", which is unknown: "
+          + (sameTypeAsTag == null ? sameTypeAs.unknownType() : "the tag has no class")
+          + "; declare it there";
+    }
     return unknownType;
   }
 
   /** Declares the record type of the main output (extracted, or given by {@code returns}). */
   public void outputType(Type type) {
     this.outputType = java.util.Objects.requireNonNull(type, "type");
+  }
+
+  /**
+   * Makes the main output's type that of {@code input}'s main output (or its side output {@code sideTag}) as it is
+   * when the plan is made, so a {@code returns} declared there later still counts.
+   */
+  public void outputTypeOf(Transform input, String sideTag) {
+    this.outputType = null;
+    this.sameTypeAs = java.util.Objects.requireNonNull(input, "input");
+    this.sameTypeAsTag = sideTag;
   }
 
   /** Records that the main output's type is unknown, and why. */

@@ -247,6 +247,22 @@ class TypeExtractionTest {
   }
 
   @Test
+  void aTypeDeclaredAfterAFilterWasAddedStillReachesIt() {
+    Pipeline p = new Pipeline();
+    DataStream<Word> words = p.source("lines", new Lines())
+        .flatMap((String s, Collector<Word> out) -> out.collect(new Word(s, 1))).name("tokenize");
+    DataStream<Word> kept = words.filter(w -> w.count() > 0).name("keep");
+    DataStream<Word> all = kept.union(kept.filter(w -> false)).name("all");
+    all.keyBy(Word::text).reduce((a, b) -> a).name("first").sink(noSink());
+    assertThatThrownBy(() -> plan(p)).hasMessageContaining("operator 'tokenize'");
+    words.returns(Word.class);
+    ExecutionPlan plan = plan(p);
+    assertThat(plan.edges()).isNotEmpty().allSatisfy(e -> assertThat(e.recordType()).isEqualTo(Word.class));
+    assertThat(p.graph().transforms()).filteredOn(t -> List.of("keep", "all", "first").contains(t.name()))
+        .hasSize(3).allSatisfy(t -> assertThat(t.outputType()).isEqualTo(Word.class));
+  }
+
+  @Test
   void aSideOutputWithoutATypeFailsThePlan() {
     Pipeline p = new Pipeline();
     OutputTag<Word> rejected = new OutputTag<>("rejected");
