@@ -27,7 +27,7 @@ class TimerConformanceTest {
   static final int P = 3;
   static final long BOUND = 250;
   static final List<Ev> EVENTS = Inputs.outOfOrder(23, 3000, 9, 3, (int) BOUND, 0.03, 600);
-  static final OutputTag<String> E_LATE = new OutputTag<>("late");
+  static final OutputTag<String> E_LATE = new OutputTag<>("late", String.class);
   static final org.apache.flink.util.OutputTag<String> F_LATE =
       new org.apache.flink.util.OutputTag<>("late", TypeInformation.of(String.class));
 

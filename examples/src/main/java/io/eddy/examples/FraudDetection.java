@@ -63,7 +63,7 @@ import java.util.regex.Pattern;
 public final class FraudDetection implements StreamJob {
 
   /** Transactions that arrived too late to be put in time order. */
-  public static final OutputTag<Transaction> LATE = new OutputTag<>("late-transactions");
+  public static final OutputTag<Transaction> LATE = new OutputTag<>("late-transactions", Transaction.class);
 
   private static final Pattern AMOUNT = Pattern.compile("[0-9]+(\\.[0-9]{1,2})?");
 

@@ -35,7 +35,7 @@ class RestartStrategyTest {
       pipeline.source("bids", new BidSource(10_000))
           .map(b -> {
             throw new IllegalStateException("bad bid " + b.auction());
-          }).name("always-fails")
+          }).returns(Object.class).name("always-fails") // a lambda that only throws shows no result type
           .sink(new ExactlyOnceTextFileSink<Object>(output.toString(), String::valueOf)).name("files");
     };
   }

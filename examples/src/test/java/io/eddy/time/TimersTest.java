@@ -150,6 +150,12 @@ class TimersTest {
       return List.of(new Split());
     }
 
+    /** The class of the elements (the tests give elements of one class). */
+    @Override
+    public java.lang.reflect.Type producedType() {
+      return elements.isEmpty() ? null : elements.get(0).getClass();
+    }
+
     @Override
     public SourceReader<T> createReader(SourceReaderContext context) {
       long deadline = System.currentTimeMillis() + 20_000;

@@ -22,7 +22,9 @@ public final class BroadcastConnectedStream<A, B> {
 
   public <O> DataStream<O> process(BroadcastProcessFunction<A, B, O> function) {
     Objects.requireNonNull(function);
-    return ConnectedStreams.tagged(first, broadcast.stream.broadcast()).process(new ProcessFunction<TwoInputElement, O>() {
+    io.eddy.graph.TypeExtraction.Extracted out =
+        io.eddy.graph.TypeExtraction.typeArgument(function, BroadcastProcessFunction.class, 2);
+    return DataStream.typed(ConnectedStreams.tagged(first, broadcast.stream.broadcast()).process(new ProcessFunction<TwoInputElement, O>() {
       private final Map<String, Map<Object, Object>> states = new HashMap<>();
       private io.eddy.api.state.ListState<BroadcastEntry> saved;
 
@@ -99,6 +101,6 @@ public final class BroadcastConnectedStream<A, B> {
           return Collections.unmodifiableMap(super.broadcastState(name));
         }
       }
-    });
+    }), out);
   }
 }

@@ -3,6 +3,8 @@ package io.eddy.api;
 import io.eddy.api.function.Collector;
 import io.eddy.api.function.KeySelector;
 import io.eddy.api.function.RuntimeContext;
+import io.eddy.graph.TypeExtraction;
+import io.eddy.graph.TypeExtraction.Extracted;
 import java.util.Objects;
 
 /**
@@ -21,14 +23,18 @@ public final class ConnectedStreams<A, B> {
 
   /** The two sides tagged and merged into one stream. */
   static <A, B> DataStream<TwoInputElement> tagged(DataStream<A> first, DataStream<B> second) {
-    DataStream<TwoInputElement> a = first.map(v -> new TwoInputElement(true, v)).name(first.transform().name() + "-tag1");
-    DataStream<TwoInputElement> b = second.map(v -> new TwoInputElement(false, v)).name(second.transform().name() + "-tag2");
+    // the tagged elements carry the values of both sides: TwoInputElement's Object value is either type
+    DataStream<TwoInputElement> a = first.map(v -> new TwoInputElement(true, v)).returns(TwoInputElement.class)
+        .name(first.transform().name() + "-tag1");
+    DataStream<TwoInputElement> b = second.map(v -> new TwoInputElement(false, v)).returns(TwoInputElement.class)
+        .name(second.transform().name() + "-tag2");
     return a.union(b);
   }
 
   public <O> DataStream<O> process(CoProcessFunction<A, B, O> function) {
     Objects.requireNonNull(function);
-    return tagged(first, second).process(new ProcessFunction<TwoInputElement, O>() {
+    Extracted out = TypeExtraction.typeArgument(function, CoProcessFunction.class, 2);
+    return DataStream.typed(tagged(first, second).process(new ProcessFunction<TwoInputElement, O>() {
       @Override
       public void open(RuntimeContext context) throws Exception {
         function.open(context);
@@ -53,7 +59,7 @@ public final class ConnectedStreams<A, B> {
           function.processElement2((B) e.value(), ctx, out);
         }
       }
-    });
+    }), out);
   }
 
   /** Partitions both sides by key, so equal keys of both meet with shared keyed state and timers. */
@@ -73,8 +79,9 @@ public final class ConnectedStreams<A, B> {
 
     public <O> DataStream<O> process(KeyedCoProcessFunction<K, A, B, O> function) {
       Objects.requireNonNull(function);
-      return tagged(first, second)
-          .keyBy(twoInputKey(key1, key2))
+      Extracted out = TypeExtraction.typeArgument(function, KeyedCoProcessFunction.class, 3);
+      return DataStream.typed(tagged(first, second)
+          .keyBy(twoInputKey(key1, key2), keyType(key1, key2))
           .process(new KeyedProcessFunction<K, TwoInputElement, O>() {
             @Override
             public void open(RuntimeContext context) throws Exception {
@@ -105,8 +112,14 @@ public final class ConnectedStreams<A, B> {
             public void onTimer(long timestamp, Context<K> ctx, Collector<O> out) throws Exception {
               function.onTimer(timestamp, ctx, out);
             }
-          });
+          }), out);
     }
+  }
+
+  /** The key type of two key selectors of one key type: the first one's, else the second one's. */
+  static Extracted keyType(KeySelector<?, ?> key1, KeySelector<?, ?> key2) {
+    Extracted k = TypeExtraction.typeArgument(key1, KeySelector.class, 1);
+    return k.known() ? k : TypeExtraction.typeArgument(key2, KeySelector.class, 1);
   }
 
   /** The key of a tagged element, by the key selector of its side. */

@@ -7,6 +7,8 @@ import io.eddy.api.function.KeySelector;
 import io.eddy.api.function.MapFunction;
 import io.eddy.connector.Sink;
 import io.eddy.graph.Partitioning;
+import io.eddy.graph.TypeExtraction;
+import io.eddy.graph.TypeExtraction.Extracted;
 import io.eddy.graph.Specs;
 import io.eddy.graph.StreamEdge;
 import io.eddy.graph.Transform;
@@ -22,7 +24,8 @@ import io.eddy.time.WatermarkStrategy;
  * operator will receive it. Operators connected by the default (forward) partitioning at equal
  * parallelism are chained into one task, so a chain of maps and filters costs plain method calls.
  *
- * <p>{@link #name} and {@link #parallelism} configure the operator that produces this stream.
+ * <p>{@link #name} and {@link #parallelism} configure the operator that produces this stream; {@link #returns}
+ * declares its record type where it cannot be extracted from the function (see {@link TypeExtraction}).
  */
 public class DataStream<T> {
   final Pipeline pipeline;
@@ -43,7 +46,45 @@ public class DataStream<T> {
 
   /** The records the producing operator emitted into the side output {@code tag}. */
   public <X> DataStream<X> sideOutput(OutputTag<X> tag) {
+    if (tag.type() != null) {
+      transform.sideType(tag.id(), tag.type());
+    }
     return new DataStream<>(pipeline, transform, Partitioning.FORWARD, tag.id());
+  }
+
+  /**
+   * Declares the class of this stream's records, overriding what was extracted from the function, as Flink's
+   * {@code returns}: needed where extraction cannot see it, e.g. a {@code flatMap} lambda (its
+   * {@code Collector<R>} is erased) or a generic function class. The plan refuses an edge whose type is unknown
+   * and says so; the receiving side accepts only the classes the plan's types name.
+   */
+  public DataStream<T> returns(Class<? super T> type) {
+    Objects.requireNonNull(type, "type");
+    if (sideTag == null) {
+      transform.outputType(type);
+    } else {
+      transform.sideType(sideTag, type);
+    }
+    return this;
+  }
+
+  /** The record type of this stream as declared or extracted so far, or null if unknown. */
+  public java.lang.reflect.Type type() {
+    return sideTag == null ? transform.outputType() : transform.sideType(sideTag);
+  }
+
+  /** This stream's type as it is now (for a key type's input, a late-data tag). */
+  Extracted sameType() {
+    java.lang.reflect.Type t = type();
+    return t != null ? Extracted.of(t)
+        : Extracted.unknown("its input's type is unknown (declare it with .returns(...) on operator '"
+            + transform.name() + "')");
+  }
+
+  /** {@code stream}'s operator keeps the type of this stream (read when planning). */
+  <R> DataStream<R> sameTypeFor(DataStream<R> stream) {
+    stream.transform.outputTypeOf(transform, sideTag);
+    return stream;
   }
 
   /**
@@ -51,24 +92,28 @@ public class DataStream<T> {
    * (chained to it). Downstream operators see the minimum watermark over their inputs.
    */
   public DataStream<T> assignTimestampsAndWatermarks(WatermarkStrategy<T> strategy) {
-    return next(new Specs.WatermarkSpec(Objects.requireNonNull(strategy)));
+    return sameTypeFor(new DataStream<>(pipeline,
+        pipeline.add(new Specs.WatermarkSpec(Objects.requireNonNull(strategy)), List.of(edge()))));
   }
 
   /** Windows over the whole stream, evaluated by one subtask (parallelism 1). */
   public <W extends Window> AllWindowedStream<T, W> windowAll(WindowAssigner<? super T, W> assigner) {
-    return new AllWindowedStream<>(keyBy(r -> 0).window(assigner));
+    return new AllWindowedStream<>(keyBy(r -> 0, Extracted.of(Integer.class)).window(assigner));
   }
 
   public <R> DataStream<R> map(MapFunction<T, R> function) {
-    return next(new Specs.MapSpec(Objects.requireNonNull(function)));
+    return next(new Specs.MapSpec(Objects.requireNonNull(function)),
+        TypeExtraction.typeArgument(function, MapFunction.class, 1));
   }
 
   public DataStream<T> filter(FilterFunction<T> function) {
-    return next(new Specs.FilterSpec(Objects.requireNonNull(function)));
+    return sameTypeFor(new DataStream<>(pipeline,
+        pipeline.add(new Specs.FilterSpec(Objects.requireNonNull(function)), List.of(edge()))));
   }
 
   public <R> DataStream<R> flatMap(FlatMapFunction<T, R> function) {
-    return next(new Specs.FlatMapSpec(Objects.requireNonNull(function)));
+    return next(new Specs.FlatMapSpec(Objects.requireNonNull(function)),
+        TypeExtraction.typeArgument(function, FlatMapFunction.class, 1));
   }
 
   /**
@@ -96,12 +141,18 @@ public class DataStream<T> {
       AsyncFunction<T, R> function, AsyncOrder order, int capacity, java.time.Duration timeout) {
     Objects.requireNonNull(timeout, "timeout");
     return next(new Specs.AsyncMapSpec(Objects.requireNonNull(function, "function"),
-        Objects.requireNonNull(order, "order") == AsyncOrder.ORDERED, capacity, timeout.toMillis()));
+        Objects.requireNonNull(order, "order") == AsyncOrder.ORDERED, capacity, timeout.toMillis()),
+        TypeExtraction.typeArgument(function, AsyncFunction.class, 1));
   }
 
   /** Partitions by key: every record with an equal key goes to the same subtask, in order. */
   public <K> KeyedStream<K, T> keyBy(KeySelector<T, K> key) {
-    return new KeyedStream<>(pipeline, transform, sideTag, Objects.requireNonNull(key));
+    return keyBy(key, TypeExtraction.typeArgument(Objects.requireNonNull(key), KeySelector.class, 1));
+  }
+
+  /** Partitions by a key whose type the caller knows. */
+  <K> KeyedStream<K, T> keyBy(KeySelector<T, K> key, Extracted keyType) {
+    return new KeyedStream<>(pipeline, transform, sideTag, Objects.requireNonNull(key), keyType, sameType());
   }
 
   /** Spreads records round robin over the next operator's subtasks. */
@@ -125,12 +176,13 @@ public class DataStream<T> {
       }
       inputs.add(o.edge());
     }
-    return new DataStream<>(pipeline, pipeline.add(new Specs.UnionSpec(), inputs));
+    return sameTypeFor(new DataStream<>(pipeline, pipeline.add(new Specs.UnionSpec(), inputs)));
   }
 
   /** Processes each record with its timestamp, the watermark and side outputs. */
   public <R> DataStream<R> process(ProcessFunction<T, R> function) {
-    return next(new Specs.ProcessSpec(Objects.requireNonNull(function)));
+    return next(new Specs.ProcessSpec(Objects.requireNonNull(function)),
+        TypeExtraction.typeArgument(function, ProcessFunction.class, 1));
   }
 
   /** Connects with another stream for a {@link CoProcessFunction} (or, keyed, a {@link KeyedCoProcessFunction}). */
@@ -180,7 +232,17 @@ public class DataStream<T> {
     return new StreamEdge(transform, partitioning, null, sideTag);
   }
 
-  <R> DataStream<R> next(io.eddy.graph.OperatorSpec spec) {
-    return new DataStream<>(pipeline, pipeline.add(spec, List.of(edge())));
+  <R> DataStream<R> next(io.eddy.graph.OperatorSpec spec, Extracted type) {
+    return typed(new DataStream<>(pipeline, pipeline.add(spec, List.of(edge()))), type);
+  }
+
+  /** Records the extracted output type of {@code stream}'s operator (or why there is none). */
+  static <R> DataStream<R> typed(DataStream<R> stream, Extracted type) {
+    if (type.known()) {
+      stream.transform.outputType(type.type());
+    } else {
+      stream.transform.unknownType(type.why());
+    }
+    return stream;
   }
 }

@@ -40,9 +40,11 @@ public final class IntervalJoin<K, A, B> {
     long lo = lower;
     long hi = upper;
     KeySelector<TwoInputElement, K> key = ConnectedStreams.twoInputKey(left.keySelector(), right.keySelector());
-    return ConnectedStreams.tagged(left.input(), right.input())
-        .keyBy(key)
-        .process(new JoinProcess<>(function, lo, hi));
+    io.eddy.graph.TypeExtraction.Extracted out =
+        io.eddy.graph.TypeExtraction.typeArgument(function, ProcessJoinFunction.class, 2);
+    return DataStream.typed(ConnectedStreams.tagged(left.input(), right.input())
+        .keyBy(key, left.keyType().known() ? left.keyType() : right.keyType())
+        .process(new JoinProcess<>(function, lo, hi)), out);
   }
 
   /** One buffered record. */

@@ -62,8 +62,10 @@ public final class JoinedStreams<A, B> {
 
         public <O> DataStream<O> apply(JoinFunction<A, B, O> function) {
           Objects.requireNonNull(function);
-          return ConnectedStreams.tagged(left, right)
-              .keyBy(ConnectedStreams.twoInputKey(leftKey, rightKey))
+          io.eddy.graph.TypeExtraction.Extracted out =
+              io.eddy.graph.TypeExtraction.typeArgument(function, JoinFunction.class, 2);
+          return DataStream.typed(ConnectedStreams.tagged(left, right)
+              .keyBy(ConnectedStreams.twoInputKey(leftKey, rightKey), ConnectedStreams.keyType(leftKey, rightKey))
               .window(assigner)
               .process(new ProcessWindowFunction<TwoInputElement, O, K, W>() {
                 @Override
@@ -85,7 +87,7 @@ public final class JoinedStreams<A, B> {
                     }
                   }
                 }
-              });
+              }), out);
         }
       }
     }

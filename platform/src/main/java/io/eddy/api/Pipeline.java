@@ -29,6 +29,7 @@ public final class Pipeline {
 
   /** Starts a stream from a source connector. */
   public <T> DataStream<T> source(Source<T> source) {
+    // the graph takes the type from Source.producedType(); .returns(...) on the stream overrides it
     return new DataStream<>(this, add(new Specs.SourceSpec(source), List.of()));
   }
 
@@ -45,6 +46,18 @@ public final class Pipeline {
    */
   public <T> Pipeline registerSerde(Class<T> type, Serde<T> serde) {
     serdes.register(type, serde);
+    return this;
+  }
+
+  /**
+   * Declares a class the job carries only dynamically, as Flink's {@code registerType}: a value of an
+   * {@code Object} or non-sealed interface component, an element of a raw {@code List}, a broadcast state's key or
+   * value. Classes on the plan's edges, keys and state (and what their serdes name: record components, {@code List}
+   * and {@code Map} arguments, arrays, enums, sealed interfaces' permitted subclasses) need no registration. A class
+   * read from a frame or a snapshot is accepted only if it is one of these; see {@link SerdeRegistry#resolve}.
+   */
+  public Pipeline registerType(Class<?> type) {
+    serdes.allow(type);
     return this;
   }
 

@@ -3,6 +3,8 @@ package io.eddy.api;
 import io.eddy.api.function.AggregateFunction;
 import io.eddy.api.function.ReduceFunction;
 import io.eddy.graph.Specs;
+import io.eddy.graph.TypeExtraction;
+import io.eddy.graph.TypeExtraction.Extracted;
 import io.eddy.time.ProcessWindowFunction;
 import io.eddy.time.Trigger;
 import io.eddy.time.Window;
@@ -51,30 +53,54 @@ public final class WindowedStream<K, T, W extends Window> {
   }
 
   public <ACC, R> DataStream<R> aggregate(AggregateFunction<T, ACC, R> function) {
-    return build(function, null, false);
+    return build(function, null, false, TypeExtraction.typeArgument(function, AggregateFunction.class, 2));
   }
 
   public <ACC, V, R> DataStream<R> aggregate(
       AggregateFunction<T, ACC, V> function, ProcessWindowFunction<V, R, K, W> windowFunction) {
-    return build(function, Objects.requireNonNull(windowFunction), false);
+    return build(function, Objects.requireNonNull(windowFunction), false, windowOutput(windowFunction));
   }
 
   public DataStream<T> reduce(ReduceFunction<T> function) {
-    return build(new ReduceAggregate<>(function), null, false);
+    DataStream<T> out = build(new ReduceAggregate<>(function), null, false, input.inputType());
+    out.transform.outputTypeOf(input.input().transform, input.input().sideTag); // as it is when planning
+    return out;
   }
 
   public <R> DataStream<R> reduce(ReduceFunction<T> function, ProcessWindowFunction<T, R, K, W> windowFunction) {
-    return build(new ReduceAggregate<>(function), Objects.requireNonNull(windowFunction), false);
+    return build(new ReduceAggregate<>(function), Objects.requireNonNull(windowFunction), false,
+        windowOutput(windowFunction));
   }
 
   /** Keeps every record of a window and hands them all to {@code function} when it fires. */
   public <R> DataStream<R> process(ProcessWindowFunction<T, R, K, W> function) {
-    return build(new CollectAll<>(), Objects.requireNonNull(function), true);
+    return build(new CollectAll<>(), Objects.requireNonNull(function), true, windowOutput(function));
   }
 
-  private <R> DataStream<R> build(AggregateFunction<T, ?, ?> agg, ProcessWindowFunction<?, R, K, W> fn, boolean elements) {
-    return input.keyed(new Specs.WindowSpec(input.keySelector(), assigner, trigger, allowedLateness,
-        lateTag == null ? null : lateTag.id(), agg, fn, elements));
+  private static Extracted windowOutput(ProcessWindowFunction<?, ?, ?, ?> function) {
+    return TypeExtraction.typeArgument(function, ProcessWindowFunction.class, 1);
+  }
+
+  private <R> DataStream<R> build(
+      AggregateFunction<T, ?, ?> agg, ProcessWindowFunction<?, R, K, W> fn, boolean elements, Extracted out) {
+    DataStream<R> result = input.keyed(new Specs.WindowSpec(input.keySelector(), assigner, trigger, allowedLateness,
+        lateTag == null ? null : lateTag.id(), agg, fn, elements), out);
+    KeyedStream.accumulatorType(result.transform, agg);
+    // windows are namespaces of the window state and its timers
+    Extracted window = TypeExtraction.typeArgument(assigner, WindowAssigner.class, 1);
+    if (window.known()) {
+      result.transform.addStateType(window.type());
+    } else { // a custom assigner with a type variable: the built-in windows
+      result.transform.addStateType(io.eddy.time.TimeWindow.class);
+      result.transform.addStateType(io.eddy.time.GlobalWindow.class);
+    }
+    if (lateTag != null) {
+      java.lang.reflect.Type late = lateTag.type() != null ? lateTag.type() : input.inputType().type();
+      if (late != null) {
+        result.transform.sideType(lateTag.id(), late);
+      }
+    }
+    return result;
   }
 
   /** Keeps all records: the contents of a {@code process} window. */

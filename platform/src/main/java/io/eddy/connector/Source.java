@@ -49,6 +49,16 @@ public interface Source<T> {
     throw new UnsupportedOperationException(getClass().getName() + " has no split enumerator");
   }
 
+  /**
+   * The type of the records this source produces: what the job's first edge carries. The default reads the type
+   * argument of {@code Source} from the class declaration ({@code implements Source<String>}); a generic source
+   * ({@code Source<T>}) overrides it (from its elements, its format, a constructor argument). Null when unknown:
+   * then the job must declare it with {@code .returns(...)} on the source's stream. Called while the job is built.
+   */
+  default java.lang.reflect.Type producedType() {
+    return io.eddy.graph.TypeExtraction.fromClass(getClass(), Source.class, 0, getClass().getName()).type();
+  }
+
   /** True when the source ends by itself (a file); false for an endless one (a broker topic). */
   default boolean isBounded() {
     return true;

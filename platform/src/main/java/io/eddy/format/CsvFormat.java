@@ -159,4 +159,9 @@ public final class CsvFormat<R extends Record> implements Format<R> {
     }
     return sb.toString();
   }
+
+  @Override
+  public java.lang.reflect.Type type() {
+    return mapping.type();
+  }
 }

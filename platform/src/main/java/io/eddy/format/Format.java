@@ -26,4 +26,12 @@ public interface Format<T> {
 
   /** A short name for messages and metrics: {@code "json"}, {@code "csv"}, ... */
   String name();
+
+  /**
+   * The type of the records this format reads: what a source using it produces. The default reads the type argument
+   * of {@code Format} from the class declaration; a generic format overrides it. Null when unknown.
+   */
+  default java.lang.reflect.Type type() {
+    return io.eddy.graph.TypeExtraction.fromClass(getClass(), Format.class, 0, getClass().getName()).type();
+  }
 }

@@ -118,6 +118,11 @@ public final class Formats {
       }
 
       @Override
+      public java.lang.reflect.Type type() {
+        return type;
+      }
+
+      @Override
       public String name() {
         return "json";
       }

@@ -51,6 +51,8 @@ public record JobDefinition(JobConfig config, StreamJob job) {
     ExecutionPlan plan =
         ExecutionPlan.of(
             pipeline.graph(), config.parallelism(), config.maxParallelism(), config.chaining());
+    // before any frame or snapshot is read: the classes the plan's types name are all this task accepts
+    plan.carriedTypes().forEach(pipeline.serdes()::allow);
     return new Instance(pipeline, plan);
   }
 

@@ -8,6 +8,7 @@ import io.eddy.api.function.KeySelector;
  * source vertex's tail for its main output, or any transform of its chain for a side output
  * ({@code sideTag} set). The receiver of subtask {@code j} has one input channel per sending
  * subtask, except for {@link Partitioning#FORWARD}, where only subtask {@code j} sends to it.
+ * {@code recordType} is the type of its records, {@code keyType} that of its keys (null unless hashed).
  */
 public record JobEdge(
     int id,
@@ -17,7 +18,9 @@ public record JobEdge(
     Partitioning partitioning,
     KeySelector<?, ?> key,
     Transform producer,
-    String sideTag) {
+    String sideTag,
+    java.lang.reflect.Type recordType,
+    java.lang.reflect.Type keyType) {
 
   /** Number of channels a subtask of the target receives this edge on. */
   public int channelsPerReceiver() {

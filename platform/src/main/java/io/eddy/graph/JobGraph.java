@@ -10,6 +10,15 @@ public final class JobGraph {
 
   public Transform add(OperatorSpec spec, String name, List<StreamEdge> inputs) {
     Transform t = new Transform(transforms.size(), spec, name);
+    if (spec instanceof Specs.SourceSpec s) {
+      java.lang.reflect.Type type = s.source().producedType();
+      if (type != null) {
+        t.outputType(type);
+      } else {
+        t.unknownType("source " + s.source().getClass().getName() + " does not declare the type it produces"
+            + " (Source.producedType())");
+      }
+    }
     inputs.forEach(t::addInput);
     transforms.add(t);
     return t;

@@ -26,6 +26,18 @@ public final class FrameDecoder {
     DataReader in = new DataReader(bytes, offset, offset + length);
     int edge = in.readInt();
     int channel = in.readInt();
+    try {
+      return decode(in, edge, channel);
+    } catch (SerdeException e) {
+      if (e.getMessage() != null && e.getMessage().startsWith("frame on edge ")) {
+        throw e;
+      }
+      // a value inside a record (an Object component) names its class: say which frame it came in
+      throw new SerdeException("frame on edge " + edge + " channel " + channel + ": " + e.getMessage(), e);
+    }
+  }
+
+  private Frame decode(DataReader in, int edge, int channel) {
     long sequence = in.readLong();
     Frame frame = new Frame(edge, channel, sequence, 64);
     classes.clear();

@@ -10,8 +10,9 @@ import java.util.Map;
  * Writes frames as bytes for the serialized exchange. Layout: edge (int), channel (int), sequence
  * (long), then tagged elements until {@link #TAG_END}. Each frame defines the record classes it
  * uses the first time it meets them (a class name and a small index), so a receiver needs no
- * shared type table and frames may arrive at any node. One encoder per sending task; not
- * thread-safe.
+ * shared type table and frames may arrive at any node. A class is written only if the job can carry it
+ * ({@link SerdeRegistry#requireCarried}, checked once per class for the encoder's life), so a job that emits an
+ * undeclared class fails where it emits it, not at the receiver. One encoder per sending task; not thread-safe.
  */
 public final class FrameEncoder {
   static final int TAG_RECORD = 1;
@@ -27,6 +28,10 @@ public final class FrameEncoder {
   private final SerdeRegistry serdes;
   private final DataWriter out;
   private final Map<Class<?>, Integer> classIndex = new IdentityHashMap<>();
+  /** Classes already checked against the job's carried types. */
+  private final Map<Class<?>, Boolean> checked = new IdentityHashMap<>();
+  private int edge;
+  private int channel;
   private Class<?> lastClass;
   private int lastIndex;
   private Serde<Object> lastSerde;
@@ -43,6 +48,8 @@ public final class FrameEncoder {
     classIndex.clear();
     lastClass = null;
     count = 0;
+    this.edge = edge;
+    this.channel = channel;
     out.writeInt(edge);
     out.writeInt(channel);
     out.writeLong(sequence);
@@ -74,6 +81,10 @@ public final class FrameEncoder {
     if (c != lastClass) {
       Integer idx = classIndex.get(c);
       if (idx == null) {
+        if (!checked.containsKey(c)) {
+          serdes.requireCarried(c, "frame on edge " + edge + " channel " + channel);
+          checked.put(c, Boolean.TRUE);
+        }
         idx = classIndex.size();
         classIndex.put(c, idx);
         out.writeByte(TAG_CLASS);

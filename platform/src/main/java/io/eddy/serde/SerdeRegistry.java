@@ -38,9 +38,11 @@ import java.util.concurrent.ConcurrentHashMap;
  * reads only through an {@link java.io.ObjectInputFilter} allow-list.
  *
  * <p><b>Names from the network or from snapshots</b> go through {@link #resolve}, never straight to a class loader:
- * it answers the classes this registry already knows (built-ins, registered, serdes built here) and otherwise only
- * the job's own records and enums, loaded without running their static initializers and checked before use. Everything else (a JDK class, a
- * {@code Serializable} "gadget", an interface) is refused before anything of it is instantiated.
+ * it answers only the classes this job can carry ({@link #allow}: the types of the plan's edges, keys and state, with
+ * what their serdes name, the built-ins, and classes with a registered serde). Everything else (an Eddy-internal or
+ * library record, a JDK class, a {@code Serializable} "gadget") is refused by a lookup in that set, so nothing of it
+ * is loaded, initialized or instantiated. Senders check the same set ({@link #requireCarried}), so a job that emits
+ * an undeclared class fails where it emits it.
  *
  * <p>Register serdes before the first lookup that needs them: serdes already built (e.g. a record
  * serde for a record with a component of the re-registered type) keep what they resolved.
@@ -48,8 +50,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class SerdeRegistry {
 
     private final ConcurrentHashMap<Class<?>, Serde<?>> serdes = new ConcurrentHashMap<>();
-    /** Class name to class, for every class with a serde here: what {@link #resolve} answers without loading. */
-    private final ConcurrentHashMap<String, Class<?>> known = new ConcurrentHashMap<>();
+    /** What {@link #resolve} answers: the classes this job can carry. */
+    private final CarriedTypes carried = new CarriedTypes();
+    /** Classes whose serde the job registered: opaque to the closure of {@link #allow}. */
+    private final Set<Class<?>> registered = ConcurrentHashMap.newKeySet();
     /** Record classes whose serde this thread is currently building, to cut recursion. */
     private final ThreadLocal<Set<Class<?>>> building = ThreadLocal.withInitial(HashSet::new);
 
@@ -69,7 +73,7 @@ public final class SerdeRegistry {
         r.serdes.put(Double.class, Serdes.DOUBLE);
         r.serdes.put(String.class, Serdes.STRING);
         r.serdes.put(byte[].class, Serdes.BYTES);
-        r.serdes.keySet().forEach(c -> r.known.put(c.getName(), c));
+        r.serdes.keySet().forEach(r.carried::addOpaque);
         return r;
     }
 
@@ -83,77 +87,89 @@ public final class SerdeRegistry {
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(serde, "serde");
         serdes.put(key(type), serde);
-        known.put(key(type).getName(), key(type));
+        registered.add(key(type));
+        carried.addOpaque(key(type));
         return this;
     }
 
     /**
-     * The class a frame, a dynamic value or a snapshot names, checked before anything of it runs: a class with a
-     * serde in this registry (built-in, registered, or built for a value this node wrote or read), or else a record
-     * or enum of the job, that is one its class loader defines rather than the JDK, loaded without initialization.
+     * Adds {@code type} and what its serde names to the classes this job can carry (see {@link CarriedTypes}): the
+     * plan's types when a task builds its graph, a state descriptor's types when an operator declares it, and
+     * {@code Pipeline.registerType}. Call from trusted code only (the job's own graph and operators).
+     *
+     * @return this registry, for chaining
+     */
+    public SerdeRegistry allow(Type type) {
+        carried.add(Objects.requireNonNull(type, "type"), registered::contains);
+        return this;
+    }
+
+    /**
+     * Fails unless values of {@code type} may be sent: the check of the sending side, done once per class by the
+     * callers (a frame encoder per class, a dynamic serde per value class change), not per record.
+     *
+     * @param where what is sending, for the message (e.g. {@code "frame on edge 2 channel 0"})
+     * @throws SerdeException naming the class, where, and how to declare it
+     */
+    public void requireCarried(Class<?> type, String where) {
+        if (!carries(type)) {
+            throw new SerdeException(where + ": a value of class " + type.getName() + ", which is not a type this job"
+                    + " can carry " + CARRIED + "; refused. Declare it: .returns(" + type.getSimpleName() + ".class)"
+                    + " on the operator that emits it, or pipeline.registerType(" + type.getSimpleName() + ".class)"
+                    + " if it travels inside an Object or interface field");
+        }
+    }
+
+    /** Whether {@code type} is in the set {@link #resolve} answers. */
+    public boolean carries(Class<?> type) {
+        Class<?> k = type.isPrimitive() ? key(type) : type;
+        return carried.contains(k) || JdkCollectionSerde.handles(k);
+    }
+
+    private static final String CARRIED = "(the record types of its edges, its keys and state, what their serdes"
+            + " name, built-in types, serdes the job registered, and Pipeline.registerType)";
+
+    /**
+     * The class a frame, a dynamic value or a snapshot names, if this job can carry it: a lookup in the set
+     * {@link #allow} built (plus the JDK's concrete lists, sets and maps, read as a known collection class), so a
+     * refused name has nothing of its class loaded. Arrays are named by their descriptor ({@code [J},
+     * {@code [Lcom.x.Rec;}) and are in the set when an allowed type has them.
      *
      * @param name   the class name as read
-     * @param loader the job's class loader
+     * @param loader unused: the set holds the job's classes (kept for callers)
      * @param where  what read the name, for the message (e.g. {@code "frame on edge 2 channel 0"})
      * @return the class, whose serde {@link #forClass} then gives
      * @throws SerdeException naming the class and {@code where} if it is none of these; nothing has been instantiated
      */
     public Class<?> resolve(String name, ClassLoader loader, String where) {
-        Class<?> c = known.get(name);
+        Class<?> c = carried.byName(name);
         if (c != null) {
-            return c;
+            return c; // one lookup: dynamic values resolve their class per value
         }
-        if (name.startsWith("[") && name.length() <= 512) {
-            return arrayClass(name, loader, where);
-        }
-        if (name.length() > 512 || !JAVA_NAME.matcher(name).matches()) {
+        if (name.length() > 512 || !(JAVA_NAME.matcher(name).matches() || name.startsWith("["))) {
             throw new SerdeException(where + ": names class '" + abbreviate(name) + "', which is not a class name;"
                     + " refused");
         }
-        try {
-            c = Class.forName(name, false, loader); // no static initializer runs
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw new SerdeException(where + ": names class " + name + ", which this node cannot load");
+        if (name.startsWith("java.util.")) {
+            // a JDK list, set or map is read element by element into a known collection class: nothing of the
+            // named one runs, and the bootstrap loader defines nothing of the job's
+            try {
+                c = Class.forName(name, false, null);
+                if (JdkCollectionSerde.handles(c)) {
+                    return c;
+                }
+            } catch (ClassNotFoundException | LinkageError e) {
+                // refused below
+            }
         }
-        ClassLoader definer = c.getClassLoader();
-        boolean jdk = definer == null || definer == ClassLoader.getPlatformClassLoader();
-        boolean structural = c.isRecord() || c.isEnum() || (c.getSuperclass() != null && c.getSuperclass().isEnum());
-        // a JDK list, set or map is read element by element into a known collection class: nothing of the named one runs
-        boolean collection = JdkCollectionSerde.handles(c);
-        if (!collection && (jdk || !structural)) {
-            throw new SerdeException(where + ": names class " + name + ", which is not a type this job can carry"
-                    + " (built-in types, serdes the job registered, the job's records and enums); refused");
-        }
-        forClass(c); // builds (and so knows) it
-        return c;
+        throw new SerdeException(where + ": names class " + name + ", which is not a type this job can carry "
+                + CARRIED + "; refused. If the job does send it, declare it: .returns(" + simpleName(name)
+                + ".class) on the operator that emits it, or pipeline.registerType(" + simpleName(name) + ".class)");
     }
 
-    /** An array named by its descriptor ({@code [J}, {@code [Lcom.x.Rec;}): its component must resolve. */
-    private Class<?> arrayClass(String name, ClassLoader loader, String where) {
-        String component = name.substring(1);
-        Class<?> c = switch (component) {
-            case "J" -> long.class;
-            case "I" -> int.class;
-            case "D" -> double.class;
-            case "F" -> float.class;
-            case "S" -> short.class;
-            case "B" -> byte.class;
-            case "C" -> char.class;
-            case "Z" -> boolean.class;
-            default -> {
-                if (component.startsWith("[")) {
-                    yield arrayClass(component, loader, where);
-                }
-                if (component.startsWith("L") && component.endsWith(";")) {
-                    yield resolve(component.substring(1, component.length() - 1), loader, where);
-                }
-                throw new SerdeException(where + ": names class '" + abbreviate(name) + "', which is not a class"
-                        + " name; refused");
-            }
-        };
-        Class<?> array = c.arrayType();
-        forClass(array);
-        return array;
+    private static String simpleName(String name) {
+        String s = name.substring(name.lastIndexOf('.') + 1);
+        return s.substring(s.lastIndexOf('$') + 1);
     }
 
     private static final java.util.regex.Pattern JAVA_NAME =
@@ -181,7 +197,6 @@ public final class SerdeRegistry {
         }
         Serde<?> created = create(key);
         Serde<?> raced = serdes.putIfAbsent(key, created);
-        known.putIfAbsent(key.getName(), key);
         return (Serde<T>) (raced != null ? raced : created);
     }
 

@@ -98,7 +98,12 @@ public final class HeapKeyedStateBackend extends AbstractKeyedStateBackend {
     if (p != null) {
       checkCompatible(info, p.meta);
       pending.remove(info.name);
-      p.blocks.forEach((kg, bytes) -> s.read(kg, new DataReader(bytes)));
+      try {
+        p.blocks.forEach((kg, bytes) -> s.read(kg, new DataReader(bytes)));
+      } catch (io.eddy.serde.SerdeException e) { // e.g. a value naming a class the job does not carry
+        throw new IllegalStateException("operator '" + operatorName + "': restoring state '" + info.name + "': "
+            + e.getMessage(), e);
+      }
     }
     heapStates.put(info.name, s);
     return s instanceof HeapValueCell cell ? SingleValueStates.of(info, cell) : s;

@@ -28,6 +28,13 @@ final class StateInfo {
   @SuppressWarnings({"unchecked", "rawtypes"})
   private StateInfo(StateDescriptor<?> d, StateKind kind, SerdeRegistry registry) {
     this.name = d.name();
+    // declaring a state (in an operator's open(), trusted code) lets its snapshots name its types
+    if (d.type() != null) {
+      registry.allow(d.type());
+    }
+    if (d instanceof MapStateDescriptor<?, ?> m && m.keyType() != null) {
+      registry.allow(m.keyType());
+    }
     this.kind = kind;
     this.valueSerde = resolve((Serde) d.serde(), d.type(), registry);
     if (d instanceof MapStateDescriptor<?, ?> m) {

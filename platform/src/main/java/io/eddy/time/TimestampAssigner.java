@@ -7,6 +7,6 @@ package io.eddy.time;
  * bad-record policy deems absurd, is treated as a bad record.
  */
 @FunctionalInterface
-public interface TimestampAssigner<T> {
+public interface TimestampAssigner<T> extends java.io.Serializable {
   long extractTimestamp(T record, long recordTimestamp) throws Exception;
 }

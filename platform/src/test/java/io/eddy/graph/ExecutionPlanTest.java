@@ -19,6 +19,17 @@ class ExecutionPlanTest {
 
   /** A source that is never run: planning only looks at the graph. */
   static final class NoSource<T> implements Source<T> {
+    private final Class<T> type;
+
+    NoSource(Class<T> type) {
+      this.type = type;
+    }
+
+    @Override
+    public java.lang.reflect.Type producedType() {
+      return type;
+    }
+
     @Override
     public List<? extends SourceSplit> createSplits(int parallelism) {
       throw new UnsupportedOperationException("planning only");
@@ -50,7 +61,7 @@ class ExecutionPlanTest {
   @Test
   void sourceMapFilterSinkAtEqualParallelismFuseIntoOneVertex() {
     Pipeline p = new Pipeline();
-    p.source("src", new NoSource<Integer>())
+    p.source("src", new NoSource<>(Integer.class))
         .map(x -> x + 1).name("plus")
         .filter(x -> x > 0).name("positive")
         .sink(noSink()).name("out");
@@ -70,7 +81,7 @@ class ExecutionPlanTest {
   @Test
   void keyBySplitsTheChainWithAHashEdgeCarryingTheKeySelector() {
     Pipeline p = new Pipeline();
-    p.source("src", new NoSource<Integer>())
+    p.source("src", new NoSource<>(Integer.class))
         .map(x -> x * 2).name("double")
         .keyBy(x -> x % 10)
         .process(new Forward()).name("per-key")
@@ -95,7 +106,7 @@ class ExecutionPlanTest {
   @Test
   void forwardEdgeBetweenDifferentParallelismsBecomesRebalance() {
     Pipeline p = new Pipeline();
-    p.source("src", new NoSource<Integer>()).parallelism(1)
+    p.source("src", new NoSource<>(Integer.class)).parallelism(1)
         .map(x -> x).name("m").parallelism(4)
         .sink(noSink()).name("out").parallelism(4);
 
@@ -114,7 +125,7 @@ class ExecutionPlanTest {
   @Test
   void explicitRebalanceAndBroadcastAtEqualParallelismAreNotChained() {
     Pipeline p = new Pipeline();
-    DataStream<Integer> src = p.source("src", new NoSource<Integer>());
+    DataStream<Integer> src = p.source("src", new NoSource<>(Integer.class));
     src.rebalance().map(x -> x).name("r").broadcast().sink(noSink()).name("out");
 
     ExecutionPlan plan = ExecutionPlan.of(p.graph(), 2, 128);
@@ -127,7 +138,7 @@ class ExecutionPlanTest {
   @Test
   void chainingOffGivesOneVertexPerTransformWithForwardEdges() {
     Pipeline p = new Pipeline();
-    p.source("src", new NoSource<Integer>())
+    p.source("src", new NoSource<>(Integer.class))
         .map(x -> x + 1).name("plus")
         .filter(x -> x > 0).name("positive")
         .sink(noSink()).name("out");
@@ -152,7 +163,7 @@ class ExecutionPlanTest {
   @Test
   void aTransformWithTwoConsumersEndsItsChain() {
     Pipeline p = new Pipeline();
-    DataStream<Integer> src = p.source("src", new NoSource<Integer>());
+    DataStream<Integer> src = p.source("src", new NoSource<>(Integer.class));
     src.map(x -> x).name("a").sink(noSink()).name("outA");
     src.map(x -> -x).name("b").sink(noSink()).name("outB");
 
@@ -170,8 +181,8 @@ class ExecutionPlanTest {
   @Test
   void unionIsAVertexWithOneInputEdgePerStreamInOrder() {
     Pipeline p = new Pipeline();
-    DataStream<Integer> a = p.source("a", new NoSource<Integer>());
-    DataStream<Integer> b = p.source("b", new NoSource<Integer>()).parallelism(3);
+    DataStream<Integer> a = p.source("a", new NoSource<>(Integer.class));
+    DataStream<Integer> b = p.source("b", new NoSource<>(Integer.class)).parallelism(3);
     a.union(b).name("u").sink(noSink()).name("out");
 
     ExecutionPlan plan = ExecutionPlan.of(p.graph(), 2, 128);
@@ -192,7 +203,7 @@ class ExecutionPlanTest {
     String[] plans = new String[2];
     for (int i = 0; i < 2; i++) {
       Pipeline p = new Pipeline();
-      p.source("src", new NoSource<Integer>())
+      p.source("src", new NoSource<>(Integer.class))
           .map(x -> x).name("m")
           .keyBy(x -> x)
           .process(new Forward()).name("k").parallelism(3)
@@ -205,7 +216,7 @@ class ExecutionPlanTest {
   @Test
   void parallelismAboveMaxParallelismIsRejectedNamingTheOperator() {
     Pipeline p = new Pipeline();
-    p.source("src", new NoSource<Integer>()).map(x -> x).name("wide").parallelism(9)
+    p.source("src", new NoSource<>(Integer.class)).map(x -> x).name("wide").parallelism(9)
         .sink(noSink());
     assertThatThrownBy(() -> ExecutionPlan.of(p.graph(), 1, 8))
         .isInstanceOf(IllegalArgumentException.class)
@@ -222,10 +233,10 @@ class ExecutionPlanTest {
   @Test
   void anAsyncMapStartsAChainAndWhatFollowsItChainsToIt() {
     Pipeline p = new Pipeline();
-    p.source("src", new NoSource<Integer>())
+    p.source("src", new NoSource<>(Integer.class))
         .map(x -> x + 1).name("plus")
         .asyncMap(x -> io.vertx.core.Future.succeededFuture(x * 2), io.eddy.api.AsyncOrder.ORDERED, 4,
-            java.time.Duration.ofSeconds(1)).name("enrich")
+            java.time.Duration.ofSeconds(1)).name("enrich").returns(Integer.class) // a lambda's Future<R> is erased
         .filter(x -> x > 0).name("positive")
         .sink(noSink()).name("out");
 
@@ -240,7 +251,7 @@ class ExecutionPlanTest {
   @Test
   void anAsyncMapWithABadCapacityOrTimeoutIsRefusedNamingIt() {
     Pipeline p = new Pipeline();
-    p.source("src", new NoSource<Integer>())
+    p.source("src", new NoSource<>(Integer.class))
         .asyncMap(x -> io.vertx.core.Future.succeededFuture(x), io.eddy.api.AsyncOrder.UNORDERED, 0,
             java.time.Duration.ofSeconds(1)).name("enrich")
         .sink(noSink());
@@ -248,7 +259,7 @@ class ExecutionPlanTest {
         .hasMessage("operator 'enrich': capacity must be between 1 and 65536, got 0");
 
     Pipeline q = new Pipeline();
-    q.source("src", new NoSource<Integer>())
+    q.source("src", new NoSource<>(Integer.class))
         .asyncMap(x -> io.vertx.core.Future.succeededFuture(x), io.eddy.api.AsyncOrder.UNORDERED, 10,
             java.time.Duration.ZERO).name("enrich")
         .sink(noSink());

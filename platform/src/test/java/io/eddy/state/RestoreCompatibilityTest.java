@@ -99,4 +99,65 @@ class RestoreCompatibilityTest {
           .hasMessageContaining("operator 'counter'").hasMessageContaining("stateBackend");
     }
   }
+
+  /** A key class of the job: its keys are records. */
+  record Account(String bank, long number) {}
+
+  /** Whether Poison was initialized: a class of its own, so that reading it does not initialize Poison. */
+  static final class PoisonEffects {
+    static final java.util.concurrent.atomic.AtomicBoolean INITIALIZED = new java.util.concurrent.atomic.AtomicBoolean();
+  }
+
+  /** On the class path, never a key of this job; its static initializer must not run. */
+  record Poison(String x) {
+    static {
+      PoisonEffects.INITIALIZED.set(true);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Backend.class)
+  void aSnapshotKeyClassOutsideTheJobsTypesIsRefusedOnRestore(Backend kind) throws Exception {
+    Path root = dir.resolve("checkpoints");
+    JsonObject handle;
+    // the plan's key type (Account) is what a task's registry allows before restoring
+    try (AbstractKeyedStateBackend b = kind.create(dir.resolve("w"), "accounts", 128, 0, 127,
+        SerdeRegistry.withBuiltIns().allow(Account.class))) {
+      ValueState<Long> balance = b.getState(new ValueStateDescriptor<>("balance", Long.class));
+      for (int i = 0; i < 10; i++) {
+        b.setCurrentKey(new Account("b", i));
+        balance.update(100L + i);
+      }
+      handle = StateTestSupport.snapshot(b, Target.of(root, 1, "0-0"));
+    }
+    assertThat(handle.getString("keyClass")).isEqualTo(Account.class.getName());
+
+    // a job whose plan has no Account key refuses the snapshot before reading a key
+    try (AbstractKeyedStateBackend b = kind.create(dir.resolve("x"), "accounts", 128, 0, 127,
+        SerdeRegistry.withBuiltIns())) {
+      assertThatThrownBy(() -> b.restore(List.of(handle), root))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("operator 'accounts': snapshot key class: names class " + Account.class.getName()
+              + ", which is not a type this job can carry");
+    }
+    // a snapshot (tampered, or of another job) naming any other class: refused, nothing of it initialized
+    JsonObject poisoned = handle.copy().put("keyClass", RestoreCompatibilityTest.class.getName() + "$Poison");
+    try (AbstractKeyedStateBackend b = kind.create(dir.resolve("y"), "accounts", 128, 0, 127,
+        SerdeRegistry.withBuiltIns().allow(Account.class))) {
+      assertThatThrownBy(() -> b.restore(List.of(poisoned), root))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("names class " + RestoreCompatibilityTest.class.getName() + "$Poison, which is not"
+              + " a type this job can carry")
+          .hasMessageContaining("registerType(Poison.class)");
+    }
+    assertThat(PoisonEffects.INITIALIZED).as("Poison's static initializer ran").isFalse();
+    // the job that does key by Account restores it
+    try (AbstractKeyedStateBackend b = kind.create(dir.resolve("z"), "accounts", 128, 0, 127,
+        SerdeRegistry.withBuiltIns().allow(Account.class))) {
+      b.restore(List.of(handle), root);
+      ValueState<Long> balance = b.getState(new ValueStateDescriptor<>("balance", Long.class));
+      b.setCurrentKey(new Account("b", 7));
+      assertThat(balance.value()).isEqualTo(107L);
+    }
+  }
 }

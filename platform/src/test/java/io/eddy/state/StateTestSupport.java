@@ -42,7 +42,12 @@ final class StateTestSupport {
     ROCKSDB;
 
     AbstractKeyedStateBackend create(Path workDir, String operator, int maxParallelism, int first, int last) {
-      SerdeRegistry serdes = SerdeRegistry.withBuiltIns();
+      return create(workDir, operator, maxParallelism, first, last, SerdeRegistry.withBuiltIns());
+    }
+
+    /** A backend on a job's registry (what its plan lets it carry). */
+    AbstractKeyedStateBackend create(Path workDir, String operator, int maxParallelism, int first, int last,
+        SerdeRegistry serdes) {
       return switch (this) {
         case HEAP -> new HeapKeyedStateBackend(operator, maxParallelism, first, last, serdes);
         case ROCKSDB -> new RocksDbKeyedStateBackend(workDir, operator, maxParallelism, first, last, serdes,

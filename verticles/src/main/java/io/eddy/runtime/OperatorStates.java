@@ -89,6 +89,9 @@ final class OperatorStates implements OperatorStateStore {
       }
       return (ListState<T>) held;
     }
+    if (d.type() != null) {
+      serdes.allow(d.type()); // declared before its restored elements are read, so they may name its types
+    }
     Serde<T> serde = d.serde() != null ? d.serde() : serdes.forClass(d.type() != null ? d.type() : (Class<T>) Object.class);
     Held<T> h = new Held<>(serde, union);
     for (byte[] b : restored.getOrDefault(PREFIX + d.name(), List.of())) {

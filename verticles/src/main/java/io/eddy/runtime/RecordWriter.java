@@ -27,6 +27,16 @@ final class RecordWriter {
   }
 
   void write(Object record, long timestamp) {
+    try {
+      writeToChannels(record, timestamp);
+    } catch (io.eddy.serde.SerdeException e) {
+      // e.g. a class the job does not carry: fail where it was emitted, naming the operator
+      throw new OperatorException("operator '" + edge.producer().name() + "' emitted a record that cannot be sent to '"
+          + targetName + "': " + e.getMessage(), e);
+    }
+  }
+
+  private void writeToChannels(Object record, long timestamp) {
     switch (edge.partitioning()) {
       case FORWARD -> channels[0].add(record, timestamp);
       case HASH -> channels[channelOf(record)].add(record, timestamp);

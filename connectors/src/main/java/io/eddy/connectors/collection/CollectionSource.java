@@ -13,7 +13,8 @@ import java.util.function.ToLongFunction;
 /**
  * A bounded source over an in-memory list, for tests and examples. With parallelism {@code p},
  * subtask {@code j} emits the elements at positions {@code i % p == j}, in list order. The list is
- * shared read-only by all subtasks of the JVM.
+ * shared read-only by all subtasks of the JVM. It produces the class its elements share; for elements of
+ * several classes (or none) declare the type with {@code .returns(...)} on its stream.
  */
 public final class CollectionSource<T> implements Source<T> {
   private final List<T> elements;
@@ -38,6 +39,20 @@ public final class CollectionSource<T> implements Source<T> {
     public String id() {
       return "collection-" + index + "-of-" + stride;
     }
+  }
+
+  /** The class all elements share, or null if they are of several classes (or there are none). */
+  @Override
+  public java.lang.reflect.Type producedType() {
+    Class<?> common = null;
+    for (T e : elements) {
+      Class<?> c = e == null ? null : e instanceof Enum<?> en ? en.getDeclaringClass() : e.getClass();
+      if (c == null || (common != null && common != c)) {
+        return null;
+      }
+      common = c;
+    }
+    return common;
   }
 
   @Override

@@ -93,6 +93,11 @@ public final class KafkaSource<T> implements Source<T> {
   }
 
   @Override
+  public java.lang.reflect.Type producedType() {
+    return format.type();
+  }
+
+  @Override
   public boolean isBounded() {
     return bounded != null;
   }

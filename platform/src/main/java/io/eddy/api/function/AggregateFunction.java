@@ -7,7 +7,7 @@ package io.eddy.api.function;
  * combines two accumulators (used by merging windows and rescaling). Called on the task's
  * event-loop thread; must not block.
  */
-public interface AggregateFunction<IN, ACC, OUT> {
+public interface AggregateFunction<IN, ACC, OUT> extends java.io.Serializable {
   ACC createAccumulator();
 
   ACC add(IN value, ACC accumulator);

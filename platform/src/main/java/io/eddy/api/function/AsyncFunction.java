@@ -28,6 +28,6 @@ import io.vertx.core.Future;
  * idempotent, as reads are.
  */
 @FunctionalInterface
-public interface AsyncFunction<IN, OUT> {
+public interface AsyncFunction<IN, OUT> extends java.io.Serializable {
   Future<OUT> asyncInvoke(IN input) throws Exception;
 }

@@ -6,6 +6,6 @@ package io.eddy.api.function;
  * {@link MapFunction}.
  */
 @FunctionalInterface
-public interface FlatMapFunction<T, R> {
+public interface FlatMapFunction<T, R> extends java.io.Serializable {
   void flatMap(T value, Collector<R> out) throws Exception;
 }

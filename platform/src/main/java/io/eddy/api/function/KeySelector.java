@@ -7,6 +7,6 @@ package io.eddy.api.function;
  * the subtask that owns the record's state.
  */
 @FunctionalInterface
-public interface KeySelector<T, K> {
+public interface KeySelector<T, K> extends java.io.Serializable {
   K getKey(T value) throws Exception;
 }

@@ -8,6 +8,6 @@ package io.eddy.api.function;
  * otherwise. Implement {@link RichFunction} as well to get {@code open}/{@code close} callbacks.
  */
 @FunctionalInterface
-public interface MapFunction<T, R> {
+public interface MapFunction<T, R> extends java.io.Serializable {
   R map(T value) throws Exception;
 }

@@ -5,6 +5,6 @@ package io.eddy.api.function;
  * accumulated value, the second the new record. May return (and mutate) the first argument.
  */
 @FunctionalInterface
-public interface ReduceFunction<T> {
+public interface ReduceFunction<T> extends java.io.Serializable {
   T reduce(T accumulated, T value) throws Exception;
 }

@@ -5,8 +5,12 @@ package io.eddy.api.function;
  * event-loop thread before the first record, {@link #close} once after the last (also when the
  * task fails or is cancelled). Every subtask builds its own instance of the job graph, so fields
  * of a function are private to one subtask.
+ *
+ * <p>Function types are {@code Serializable} (as in Flink) only so that a lambda or method reference
+ * carries a {@code SerializedLambda}, from which {@link io.eddy.graph.TypeExtraction} reads its types;
+ * Eddy never serializes a function.
  */
-public interface RichFunction {
+public interface RichFunction extends java.io.Serializable {
   default void open(RuntimeContext context) throws Exception {}
 
   default void close() throws Exception {}
