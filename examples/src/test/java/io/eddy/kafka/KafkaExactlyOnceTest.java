@@ -12,6 +12,7 @@ import io.eddy.testing.Checkpointing;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -90,8 +91,15 @@ class KafkaExactlyOnceTest {
   /** Once the job has ended, none of its sink's producers is left running (a producer's thread is named after it). */
   private static void awaitNoProducerThreads(String transactionalIdPrefix) throws InterruptedException {
     String marker = "kafka-producer-network-thread | producer-" + transactionalIdPrefix;
-    await(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().startsWith(marker)),
-        "every producer of " + transactionalIdPrefix + "* closed");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(Checkpointing.TIMEOUT_SECONDS);
+    List<String> left;
+    while (!(left = Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+        .filter(n -> n.startsWith(marker)).toList()).isEmpty()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("producers of the ended job still run: " + left);
+      }
+      Thread.sleep(50); // polls the condition
+    }
   }
 
   static void await(BooleanSupplier condition, String what) throws InterruptedException {

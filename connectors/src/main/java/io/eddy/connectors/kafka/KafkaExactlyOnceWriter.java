@@ -382,32 +382,49 @@ final class KafkaExactlyOnceWriter<T> implements TwoPhaseCommitSinkWriter<T> {
   }
 
   /**
-   * Pre-committed transactions stay open for the restore to commit; the unfinished one is aborted when the writer's
-   * thread is free. If a call still runs there (waiting for a broker that is gone), the producers are closed at once
-   * instead, which ends that call: the restore aborts what is left open ({@code initTransactions} on each id fences
-   * and aborts). Either way every producer is closed, even if the writer's thread never runs again (the pool closes).
+   * Pre-committed transactions stay open for the restore to commit; the unfinished one is aborted once the last call
+   * handed to the writer's thread has ended, then every producer is closed. That happens on a thread of its own, not
+   * on the Vert.x pool: a writer closes when its task stops, often as its Vert.x instance closes, and a pool that is
+   * shutting down may never run queued work, which left a finished job's producers running. If the last call has not
+   * ended within {@link #CLOSE_WAIT_SECONDS} (a broker that is gone), the producers are closed anyway, which ends it:
+   * the restore aborts what is left open ({@code initTransactions} on each id fences and aborts).
    */
   @Override
   public void close() {
     closed = true;
     Future<?> prior = last;
-    if (!prior.isComplete()) {
-      closeProducers(); // close(ZERO) stops the producer's network thread without waiting for the broker
-    }
-    prior.transform(ignored -> worker.executeBlocking(() -> {
-      if (current >= 0 && producers.contains(slots.get(current))) {
+    Thread closing = new Thread(() -> {
+      try {
         try {
-          slots.get(current).abortTransaction();
-        } catch (RuntimeException e) {
-          // fenced or the broker is gone: the restore aborts it
+          prior.toCompletionStage().toCompletableFuture().get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException failed) {
+          // the last call failed but has ended: aborting is still worth a try
         }
+        abortOpenTransaction(); // after the last call: it sees what that call left, and nothing runs after it
+      } catch (java.util.concurrent.TimeoutException stillRunning) {
+        // closing the producers ends that call
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        closeProducers();
+        worker.close();
       }
-      closeProducers();
-      return null;
-    }, true)).onComplete(ar -> {
-      closeProducers(); // also when the pool refused the work
-      worker.close();
-    });
+    }, "eddy-kafka-sink-close-" + idPrefix + subtask);
+    closing.setDaemon(true);
+    closing.start();
+  }
+
+  /** How long {@link #close} waits for the call in progress before it closes the producers under it. */
+  static final long CLOSE_WAIT_SECONDS = 10;
+
+  private void abortOpenTransaction() {
+    if (current >= 0 && producers.contains(slots.get(current))) {
+      try {
+        slots.get(current).abortTransaction();
+      } catch (RuntimeException e) {
+        // fenced or the broker is gone: the restore aborts it
+      }
+    }
   }
 
   private void closeProducers() {
