@@ -38,8 +38,7 @@ final class DeployerMessageCodec implements MessageCodec<DeployerMessage, Deploy
       string(b.appendByte(DRAIN), d.nodeId());
     } else if (m instanceof NodeRequest.Deploy d) {
       string(string(string(b.appendByte(DEPLOY), d.jobId()).appendInt(d.attempt()), d.jobJson()), d.source());
-      b.appendInt(d.slots().size());
-      d.slots().forEach(s -> string(b, s));
+      WireFields.appendStrings(b, d.slots());
       b.appendInt(d.tasks().size());
       d.tasks().forEach(t -> b.appendInt(t.vertex()).appendInt(t.subtask()));
       string(b, d.restoreJson());
@@ -65,11 +64,7 @@ final class DeployerMessageCodec implements MessageCodec<DeployerMessage, Deploy
         int attempt = r.intValue();
         String job = r.string();
         String source = r.string();
-        int n = r.count(4);
-        List<String> slots = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-          slots.add(r.string());
-        }
+        List<String> slots = r.strings();
         int m = r.count(8);
         List<NodeRequest.Subtask> tasks = new ArrayList<>(m);
         for (int i = 0; i < m; i++) {

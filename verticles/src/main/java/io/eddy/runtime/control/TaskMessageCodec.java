@@ -3,9 +3,7 @@ package io.eddy.runtime.control;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.eventbus.MessageCodec;
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -46,8 +44,7 @@ final class TaskMessageCodec implements MessageCodec<TaskMessage, TaskMessage> {
     } else if (m instanceof TaskCommand.CheckpointAborted a) {
       b.appendByte(ABORTED).appendLong(a.checkpointId());
     } else if (m instanceof TaskCommand.AssignSplits s) {
-      b.appendByte(SPLITS).appendByte(flag(s.noMoreSplits())).appendInt(s.splits().size());
-      s.splits().forEach(x -> WireFields.appendString(b, x));
+      WireFields.appendStrings(b.appendByte(SPLITS).appendByte(flag(s.noMoreSplits())), s.splits());
     } else if (m instanceof TaskReport.Ended e) {
       subtask(b.appendByte(ENDED), e);
     } else if (m instanceof TaskReport.Finished f) {
@@ -79,12 +76,7 @@ final class TaskMessageCodec implements MessageCodec<TaskMessage, TaskMessage> {
       case ABORTED -> new TaskCommand.CheckpointAborted(r.longValue());
       case SPLITS -> {
         boolean noMore = r.flag();
-        int n = r.count(4);
-        List<String> splits = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-          splits.add(r.string());
-        }
-        yield new TaskCommand.AssignSplits(splits, noMore);
+        yield new TaskCommand.AssignSplits(r.strings(), noMore);
       }
       case ENDED -> new TaskReport.Ended(r.intValue(), r.intValue());
       case FINISHED -> new TaskReport.Finished(r.intValue(), r.intValue(), map(r));

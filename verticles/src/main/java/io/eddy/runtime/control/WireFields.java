@@ -28,6 +28,23 @@ public final class WireFields {
     return b.appendInt(bytes.length).appendBytes(bytes);
   }
 
+  /** Appends a count and each string. */
+  public static Buffer appendStrings(Buffer b, java.util.List<String> strings) {
+    b.appendInt(strings.size());
+    strings.forEach(x -> appendString(b, x));
+    return b;
+  }
+
+  /** Strings written by {@link #appendStrings}. */
+  public java.util.List<String> strings() {
+    int n = count(4);
+    java.util.List<String> out = new java.util.ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      out.add(string());
+    }
+    return out;
+  }
+
   public byte byteValue() {
     return b.getByte(at++);
   }
