@@ -56,6 +56,7 @@ final class JobRegistry {
   private MessageConsumer<Object> requests;
   private long reconcileTimer = -1;
   private boolean revoked; // this node no longer leads: nothing more is published
+  private final java.util.Set<String> unresumable = new java.util.HashSet<>(); // entries resume could not carry on
 
   JobRegistry(Vertx vertx, ClusterNode node) {
     this.vertx = vertx;
@@ -327,8 +328,30 @@ final class JobRegistry {
     return s == JobStatus.FINISHED || s == JobStatus.FAILED || s == JobStatus.CANCELED;
   }
 
+  /**
+   * Carries on the jobs that appear in the cluster map after this node began leading: when a partitioned cluster
+   * heals, Hazelcast merges the entries of the smaller side into the larger one after the members have joined, so a
+   * leader elected on the larger side may have loaded the registry before the entries the other side kept.
+   */
+  private void adoptMergedEntries() {
+    entries.inMap().onSuccess(found -> {
+      for (JsonObject saved : found.values()) {
+        String id = saved.getString("id");
+        if (!revoked && !jobs.containsKey(id) && !unresumable.contains(id)) {
+          LOG.info("job {}: entry found in the registry after this node began leading (a healed partition); carrying"
+              + " it on", id);
+          resume(saved);
+          if (!jobs.containsKey(id)) {
+            unresumable.add(id); // resume said why (logged once)
+          }
+        }
+      }
+    });
+  }
+
   /** Rescales jobs that run below the parallelism they want while slots are free, or on a draining node. */
   private void reconcile() {
+    adoptMergedEntries();
     for (RegisteredJob e : jobs.values()) {
       JobCoordinator c = e.coordinator;
       if (c.status() != JobStatus.RUNNING || c.slots() == null || c.suspended()) {

@@ -52,6 +52,11 @@ final class RegistryEntries {
    * @param checkpointDirectory the node's checkpoint directory, under which the durable copies are, or null
    */
   Future<Map<String, JsonObject>> load(String checkpointDirectory) {
+    return inMap().compose(valid -> vertx.executeBlocking(() -> withDurableCopies(valid, checkpointDirectory), false));
+  }
+
+  /** The valid entries of the cluster map, by job id. */
+  Future<Map<String, JsonObject>> inMap() {
     return jobs.entries().map(all -> {
       Map<String, JsonObject> valid = new LinkedHashMap<>();
       // through Object: a malformed value must reach the check, not fail a cast
@@ -62,7 +67,7 @@ final class RegistryEntries {
         }
       }
       return valid;
-    }).compose(valid -> vertx.executeBlocking(() -> withDurableCopies(valid, checkpointDirectory), false));
+    });
   }
 
   /** Publishes again the details a former leader published of a job that had ended (the map may have lost them). */

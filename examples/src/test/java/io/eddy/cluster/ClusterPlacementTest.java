@@ -356,4 +356,38 @@ class ClusterPlacementTest {
     String second = new JsonObject(r.body()).getString("id");
     awaitFinishedExactly(a, second, events);
   }
+
+  /**
+   * When a partitioned cluster heals, Hazelcast merges the entries one side kept into the other after the members
+   * joined, so the leader may have loaded the registry before an entry arrives. Here the entry of a job that ran on
+   * another cluster (stopped there, as a side that lost its quorum stops) is put into the map of a running leader,
+   * as the merge puts it: the leader carries the job on from its latest checkpoint, and the output is exact.
+   */
+  @Test
+  @Timeout(value = 240, unit = TimeUnit.SECONDS)
+  void aJobEntryMergedIntoTheRegistryAfterTheLeaderStartedIsCarriedOn() throws Exception {
+    ClusterNode a = start(config("eddy-side-a-" + UUID.randomUUID().toString().substring(0, 8)).withSlots(2));
+    long events = 500_000;
+    HttpResponse<String> r = call(a, "POST", "/jobs", q5(events, 100_000).encode());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    String id = new JsonObject(r.body()).getString("id");
+    JsonObject entry = awaitJob(a, id, j -> "RUNNING".equals(j.getString("state"))
+        && j.getJsonObject("metrics").getLong("checkpoints.completed", 0L) > 0, "RUNNING with a checkpoint");
+    r = call(a, "POST", "/jobs/" + id + "/cancel", null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    assertThat(Checkpointing.committedLines(tmp.resolve("out")).size()).as("committed before the stop")
+        .isLessThan(Checkpointing.windowOracle(events, 10_000, 0).size());
+
+    ClusterNode b = start(config("eddy-side-b-" + UUID.randomUUID().toString().substring(0, 8)).withSlots(2));
+    // b leads and its registry has started: it ran a job of its own (into another directory)
+    JsonObject other = q5(1_000, 100_000).put("name", "other");
+    other.getJsonObject("params").put("output", tmp.resolve("out-other").toString());
+    r = call(b, "POST", "/jobs", other.encode());
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    awaitJob(b, new JsonObject(r.body()).getString("id"), j -> "FINISHED".equals(j.getString("state")), "FINISHED");
+    await(b.vertx().sharedData().<String, JsonObject>getAsyncMap("eddy.jobs").compose(m -> m.put(id, entry)), 30);
+    JsonObject done = awaitFinishedExactly(b, id, events);
+    assertThat(done.getInteger("attempt")).as("an attempt after the one the entry recorded")
+        .isGreaterThan(entry.getInteger("attempt"));
+  }
 }
